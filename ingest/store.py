@@ -1,0 +1,248 @@
+"""The record store: documents, clauses, chunk texts and structured records in SQLite.
+
+It is the source of truth for what is indexed. A file's row is marked ``pending`` before its vectors
+change and ``complete`` in the same transaction that writes its records, so a run killed at any
+point leaves the previous records readable and the next run redoes the pending file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from ingest.models import (
+    Abbreviation,
+    Chunk,
+    Clause,
+    Definition,
+    DocumentMeta,
+    DocumentSummary,
+    Records,
+    Reference,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, content_hash TEXT NOT NULL, state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, rec_id TEXT, title TEXT, edition TEXT, kind TEXT, language TEXT,
+    sector TEXT, path TEXT, format TEXT, content_hash TEXT, pages INTEGER, chunks INTEGER
+);
+CREATE TABLE IF NOT EXISTS clauses (
+    doc_id TEXT, ordinal INTEGER, number TEXT, heading TEXT, level INTEGER, parent TEXT,
+    page_start INTEGER, page_end INTEGER, text TEXT, PRIMARY KEY (doc_id, ordinal)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT, ordinal INTEGER, rec_id TEXT, edition TEXT, clause TEXT,
+    heading TEXT, heading_path TEXT, text TEXT, page_start INTEGER, page_end INTEGER, language TEXT,
+    kind TEXT, sector TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS definitions (
+    doc_id TEXT, rec_id TEXT, clause TEXT, term TEXT, definition TEXT, source_tag TEXT, defined_here INTEGER
+);
+CREATE INDEX IF NOT EXISTS definitions_term ON definitions(term COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS abbreviations (doc_id TEXT, rec_id TEXT, abbreviation TEXT, expansion TEXT);
+CREATE INDEX IF NOT EXISTS abbreviations_abbr ON abbreviations(abbreviation COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS refs (
+    doc_id TEXT, rec_id TEXT, tag TEXT, cited_id TEXT, edition_year TEXT, title TEXT, normative INTEGER
+);
+CREATE TABLE IF NOT EXISTS embeddings (text_hash TEXT, model TEXT, vector BLOB, PRIMARY KEY (text_hash, model));
+"""
+
+PER_DOCUMENT_TABLES = ("documents", "clauses", "chunks", "definitions", "abbreviations", "refs")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class RecordStore:
+    """SQLite database beside the vectors; one connection per store, WAL for concurrent readers."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._db:
+            yield self._db
+
+    # -- files -------------------------------------------------------------------------------------
+
+    def file_state(self, path: str) -> tuple[str, str, str] | None:
+        """(doc_id, content_hash, state) of a file seen before, else None."""
+        row = self._db.execute("SELECT doc_id, content_hash, state FROM files WHERE path = ?", (path,)).fetchone()
+        return (row["doc_id"], row["content_hash"], row["state"]) if row else None
+
+    def doc_id_owner(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT path FROM files WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row["path"] if row else None
+
+    def known_paths(self) -> list[str]:
+        return [r["path"] for r in self._db.execute("SELECT path FROM files ORDER BY path")]
+
+    def pending_documents(self) -> list[str]:
+        return [r["doc_id"] for r in self._db.execute("SELECT doc_id FROM files WHERE state = 'pending'")]
+
+    def mark_pending(self, path: str, doc_id: str, content_hash: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO files(path, doc_id, content_hash, state) VALUES (?, ?, ?, 'pending') "
+                "ON CONFLICT(path) DO UPDATE SET doc_id=excluded.doc_id, "
+                "content_hash=excluded.content_hash, state='pending'",
+                (path, doc_id, content_hash),
+            )
+
+    # -- documents ---------------------------------------------------------------------------------
+
+    def replace_document(
+        self, meta: DocumentMeta, clauses: list[Clause], chunks: list[Chunk], records: Records
+    ) -> None:
+        """Write everything about one document and mark its file complete, atomically."""
+        with self._transaction() as db:
+            for table in PER_DOCUMENT_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (meta.doc_id,))
+            db.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    meta.doc_id, meta.rec_id, meta.title, meta.edition, meta.kind.value, meta.language,
+                    meta.sector, meta.path, meta.format, meta.content_hash, meta.pages, len(chunks),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (meta.doc_id, c.ordinal, c.number, c.heading, c.level, c.parent, c.page_start,
+                     c.page_end, c.text)
+                    for c in clauses
+                ],
+            )
+            db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (c.chunk_id, c.doc_id, c.ordinal, c.rec_id, c.edition, c.clause, c.heading,
+                     c.heading_path, c.text, c.page_start, c.page_end, c.language, c.kind, c.sector)
+                    for c in chunks
+                ],
+            )
+            db.executemany(
+                "INSERT INTO definitions VALUES (?,?,?,?,?,?,?)",
+                [
+                    (meta.doc_id, d.rec_id, d.clause, d.term, d.definition, d.source_tag, int(d.defined_here))
+                    for d in records.definitions
+                ],
+            )
+            db.executemany(
+                "INSERT INTO abbreviations VALUES (?,?,?,?)",
+                [(meta.doc_id, a.rec_id, a.abbreviation, a.expansion) for a in records.abbreviations],
+            )
+            db.executemany(
+                "INSERT INTO refs VALUES (?,?,?,?,?,?,?)",
+                [
+                    (meta.doc_id, r.rec_id, r.tag, r.cited_id, r.edition_year, r.title, int(r.normative))
+                    for r in records.references
+                ],
+            )
+            db.execute("UPDATE files SET state = 'complete' WHERE path = ?", (meta.path,))
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._transaction() as db:
+            for table in PER_DOCUMENT_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
+
+    def documents(self) -> list[DocumentSummary]:
+        rows = self._db.execute(
+            "SELECT doc_id, rec_id, title, edition, kind, language, path, chunks FROM documents "
+            "ORDER BY rec_id, language, doc_id"
+        )
+        return [DocumentSummary(**dict(r)) for r in rows]
+
+    def find_documents(self, key: str) -> list[DocumentSummary]:
+        """Documents whose doc_id, path or rec_id equals ``key`` (rec_id case-insensitively)."""
+        return [
+            d
+            for d in self.documents()
+            if key in (d.doc_id, d.path) or (d.rec_id or "").lower() == key.lower()
+        ]
+
+    def clauses(self, doc_id: str) -> list[Clause]:
+        rows = self._db.execute(
+            "SELECT ordinal, number, heading, level, parent, page_start, page_end, text FROM clauses "
+            "WHERE doc_id = ? ORDER BY ordinal",
+            (doc_id,),
+        )
+        return [
+            Clause(
+                number=r["number"], heading=r["heading"], level=r["level"], parent=r["parent"],
+                page_start=r["page_start"], page_end=r["page_end"], ordinal=r["ordinal"],
+                paragraphs=r["text"].split("\n") if r["text"] else [],
+            )
+            for r in rows
+        ]
+
+    def chunks(self, doc_id: str | None = None) -> list[Chunk]:
+        query = "SELECT * FROM chunks" + (" WHERE doc_id = ?" if doc_id else "") + " ORDER BY doc_id, ordinal"
+        return [Chunk(**dict(r)) for r in self._db.execute(query, (doc_id,) if doc_id else ())]
+
+    def chunk_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    # -- structured records ------------------------------------------------------------------------
+
+    def definitions(self, query: str) -> list[Definition]:
+        """Definitions whose term matches ``query`` exactly first, then those containing it."""
+        rows = self._db.execute(
+            "SELECT * FROM definitions WHERE term LIKE ? ORDER BY (lower(term) = lower(?)) DESC, "
+            "length(term), rec_id",
+            (f"%{query}%", query),
+        )
+        return [Definition(**{**dict(r), "defined_here": bool(r["defined_here"])}) for r in rows]
+
+    def abbreviations(self, abbreviation: str) -> list[Abbreviation]:
+        rows = self._db.execute(
+            "SELECT * FROM abbreviations WHERE abbreviation = ? COLLATE NOCASE ORDER BY rec_id",
+            (abbreviation,),
+        )
+        return [Abbreviation(**dict(r)) for r in rows]
+
+    def references(self, doc_ids: list[str]) -> list[Reference]:
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._db.execute(f"SELECT * FROM refs WHERE doc_id IN ({marks}) ORDER BY rowid", doc_ids)
+        return [Reference(**{**dict(r), "normative": bool(r["normative"])}) for r in rows]
+
+    # -- embedding cache ---------------------------------------------------------------------------
+
+    def cached_embeddings(self, hashes: list[str], model: str) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(hashes), 500):
+            part = hashes[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
+                [model, *part],
+            )
+            for r in rows:
+                found[r["text_hash"]] = np.frombuffer(r["vector"], dtype=np.float32)
+        return found
+
+    def cache_embeddings(self, vectors: dict[str, np.ndarray], model: str) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?,?,?)",
+                [(h, model, v.astype(np.float32).tobytes()) for h, v in vectors.items()],
+            )

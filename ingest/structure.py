@@ -1,0 +1,103 @@
+"""Turn a parser's blocks into the clause tree: numbered clauses, annexes, appendices, kept sections.
+
+Front matter (cover pages, Foreword, table of contents, IPR notice, history) is dropped; text before
+the first real clause is kept apart as the preamble, where titles and identifiers are found.
+Odd numbering in published texts (two clauses 7, a skipped II.5) is kept as printed.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from ingest.headings import KEPT_SECTIONS, clause_level, is_front_matter, parent_number
+from ingest.models import Block, BlockKind, Clause
+
+
+class ClauseTree(BaseModel):
+    """The clauses of one document in reading order, plus the preamble text before them."""
+
+    clauses: list[Clause] = Field(default_factory=list)
+    preamble: list[str] = Field(default_factory=list)
+
+    def find(self, number: str) -> list[Clause]:
+        """Clauses numbered ``number`` (case-insensitive; 'A' finds Annex A, 'I' Appendix I)."""
+        wanted = number.strip().lower().removeprefix("clause ").removeprefix("§").strip()
+        found = [c for c in self.clauses if c.number.lower() == wanted]
+        if not found:
+            found = [c for c in self.clauses if c.number.lower().split(" ")[-1] == wanted and " " in c.number]
+        return found
+
+    def subtree(self, clause: Clause) -> list[Clause]:
+        """``clause`` and every clause nested under it, in order."""
+        start = self.clauses.index(clause)
+        out = [clause]
+        for other in self.clauses[start + 1 :]:
+            if other.level <= clause.level:
+                break
+            out.append(other)
+        return out
+
+
+class ClauseTreeBuilder:
+    """Builds a ClauseTree from blocks; one instance per document."""
+
+    def build(self, blocks: list[Block]) -> ClauseTree:
+        tree = ClauseTree()
+        appendices = {
+            b.number.split(" ", 1)[1]
+            for b in blocks
+            if b.kind is BlockKind.HEADING and b.number and b.number.startswith("Appendix ")
+        }
+        current: Clause | None = None
+        skipping = False
+        for block in blocks:
+            if block.kind is BlockKind.HEADING:
+                number = self._number_of(block)
+                if number is None:
+                    if is_front_matter(block.text):
+                        skipping = True
+                        current = None
+                        continue
+                    if current is not None and not skipping:
+                        # An unnumbered sub-heading inside a clause: keep it as text.
+                        current.paragraphs.append(block.text)
+                        self._extend_pages(current, block.page)
+                    continue
+                skipping = False
+                level = block.level if number in KEPT_SECTIONS.values() else clause_level(number)
+                current = Clause(
+                    number=number,
+                    heading=block.text.strip(),
+                    level=level or 1,
+                    page_start=block.page,
+                    page_end=block.page,
+                    ordinal=len(tree.clauses),
+                )
+                current.parent = parent_number(number, appendices or None)
+                tree.clauses.append(current)
+                continue
+            text = block.text.strip()
+            if not text:
+                continue
+            if current is None or skipping:
+                if not skipping:
+                    tree.preamble.append(text)
+                continue
+            current.paragraphs.append(text)
+            self._extend_pages(current, block.page)
+        return tree
+
+    @staticmethod
+    def _number_of(block: Block) -> str | None:
+        if block.number:
+            return block.number.strip().rstrip(".")
+        key = block.text.strip().rstrip(".:").lower()
+        return KEPT_SECTIONS.get(key)
+
+    @staticmethod
+    def _extend_pages(clause: Clause, page: int | None) -> None:
+        if page is None:
+            return
+        if clause.page_start is None:
+            clause.page_start = page
+        clause.page_end = max(page, clause.page_end or page)

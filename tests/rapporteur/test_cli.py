@@ -1,0 +1,116 @@
+"""The command-line contract: JSON shapes and exit codes that other tools and the eval rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
+
+
+def rapporteur(*args: str, index: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RAPPORTEUR_INDEX": str(index)}
+    done = subprocess.run(
+        [sys.executable, "-m", "rapporteur.cli", *args], capture_output=True, text=True, env=env, cwd=REPO
+    )
+    if check and done.returncode not in (0, 2):
+        raise AssertionError(f"rapporteur {args} exited {done.returncode}: {done.stderr}")
+    return done
+
+
+@pytest.fixture(scope="module")
+def y3507_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
+    index = tmp_path_factory.mktemp("index")
+    done = rapporteur("ingest", str(corpus_dir / "itu-t" / "Y.3507-201812.docx"), "--json", index=index)
+    report = json.loads(done.stdout)
+    assert done.returncode == 0 and len(report["added"]) == 1, done.stderr
+    return index
+
+
+def test_ingest_json_contract(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"")
+    done = rapporteur("ingest", str(SAMPLE), str(bad), "--json", index=tmp_path / "ix")
+    report = json.loads(done.stdout)
+    assert set(report) == {"added", "updated", "unchanged", "removed", "failed", "chunks"}
+    assert done.returncode == 2
+    assert report["failed"] == [{"path": str(bad), "error": "empty file (0 bytes)"}]
+    assert report["chunks"] > 0 and len(report["added"]) == 1
+    assert "bad.pdf: empty file" in done.stderr
+
+
+def test_docs_show_terms_abbrev_refs(y3507_index: Path) -> None:
+    docs = json.loads(rapporteur("docs", "--json", index=y3507_index).stdout)
+    assert len(docs) == 1
+    doc = docs[0]
+    assert set(doc) == {"doc_id", "rec_id", "title", "edition", "kind", "language", "path", "chunks"}
+    assert doc["rec_id"] == "ITU-T Y.3507" and doc["edition"] == "2018-12" and doc["language"] == "en"
+
+    tree = json.loads(rapporteur("show", "Y.3507", "--json", index=y3507_index).stdout)
+    numbers = [c["number"] for c in tree["clauses"]]
+    assert numbers[:1] == ["Summary"] or "1" in numbers
+    assert {"1", "2", "3", "3.1", "3.2", "4", "5"} <= set(numbers)
+
+    clause = json.loads(rapporteur("show", "ITU-T Y.3507", "--clause", "3.2", "--json", index=y3507_index).stdout)
+    assert "physical machine" in clause["text"]
+
+    terms = json.loads(rapporteur("terms", "physical machine", "--json", index=y3507_index).stdout)
+    assert terms[0]["term"] == "physical machine" and terms[0]["clause"] == "3.2.1" and terms[0]["defined_here"]
+    cloud = json.loads(rapporteur("terms", "cloud computing", "--json", index=y3507_index).stdout)
+    assert any(t["source_tag"] == "[ITU-T Y.3500]" and t["clause"] == "3.1.1" for t in cloud)
+
+    refs = json.loads(rapporteur("refs", "Y.3507", "--json", index=y3507_index).stdout)
+    assert any(r["cited_id"] == "ITU-T Y.3500" for r in refs)
+
+    missing = rapporteur("show", "Z.999", index=y3507_index, check=False)
+    assert missing.returncode == 1 and "no document" in missing.stderr
+
+
+def test_kill_minus_9_leaves_a_working_index_and_rerun_completes(tmp_path: Path, corpus_dir: Path) -> None:
+    index = tmp_path / "ix"
+    files = [
+        SAMPLE,
+        corpus_dir / "itu-t" / "T-REC-Y.1543-201806-I!!MSW-E.docx",
+        corpus_dir / "itu-t" / "T-REC-F.921-201808-I!!MSW-E.docx",
+        corpus_dir / "itu-t" / "T-REC-E.840-201806-I!!MSW-E.docx",
+    ]
+    env = {**os.environ, "RAPPORTEUR_INDEX": str(index)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rapporteur.cli", "ingest", *map(str, files)],
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    db = index / "records.sqlite3"
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        if db.exists():
+            with sqlite3.connect(db) as conn:
+                done = conn.execute("SELECT COUNT(*) FROM files WHERE state='complete'").fetchone()[0]
+            if done >= 1:
+                break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    listed = json.loads(rapporteur("docs", "--json", index=index).stdout)
+    assert 1 <= len(listed) < len(files), "the kill should land midway, with the first document answering"
+
+    rerun = json.loads(rapporteur("ingest", *map(str, files), "--json", index=index).stdout)
+    assert not rerun["failed"]
+    assert len(rerun["unchanged"]) == len(listed)
+    fresh = json.loads(rapporteur("ingest", *map(str, files), "--json", index=tmp_path / "fresh").stdout)
+    assert rerun["chunks"] == fresh["chunks"], "no duplicate and no missing chunks after the interrupted run"
+    from ingest.library import Library
+    from rapporteur.settings import Settings
+
+    library = Library(Settings(index=index))
+    assert library.vectors.count() == rerun["chunks"]
+    library.close()
