@@ -91,7 +91,9 @@ class ClauseChunker:
                 out.append(current)
                 current = unit
             else:
-                current = f"{current}\n{unit}" if current and "\n" in paragraph else f"{current} {unit}".strip()
+                current = (
+                    f"{current}\n{unit}" if current and "\n" in paragraph else f"{current} {unit}".strip()
+                )
         if current:
             out.append(current)
         return out

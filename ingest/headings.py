@@ -30,7 +30,10 @@ FRONT_MATTER = {
 }
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){0,6})\.?[ \t\u00a0]+(\S.*)$")
-_ANNEX = re.compile(r"^(Annex|Appendix|Attachment)[ \t\u00a0]+([A-Z]{1,2}|[IVXLC]+|\d{1,2})\b\.?[ \t\u00a0]*[-–—:.]?[ \t\u00a0]*(.*)$")
+_ANNEX = re.compile(
+    r"^(Annex|Appendix|Attachment)[ \t\u00a0]+([A-Z]{1,2}|[IVXLC]+|\d{1,2})\b\.?"
+    r"[ \t\u00a0]*[-–—:.]?[ \t\u00a0]*(.*)$"
+)
 _LETTERED = re.compile(r"^([A-Z]|[IVXLC]{1,5})\.(\d{1,3}(?:\.\d{1,3}){0,5})\.?[ \t\u00a0]+(\S.*)$")
 _TOC_LINE = re.compile(r"(\t|\.{3,}|\s{2,})\s*\d{1,4}\s*$")
 
@@ -43,14 +46,25 @@ class HeadingMatch:
 
 
 def clause_level(number: str) -> int:
-    """Depth in the tree: ``3`` -> 1, ``3.2.1`` -> 3, ``Annex A`` -> 1, ``A.1`` -> 2, ``Summary`` -> 1."""
+    """Depth in the tree: ``3`` -> 1, ``3.2.1`` -> 3, ``Annex A`` -> 1, ``A.1`` -> 2, ``Summary`` -> 1.
+
+    ITU-R numbers restart inside annexes and are cited as ``Annex 1 § 4.2`` (level 3).
+    """
+    container, _, local = number.partition(" § ")
+    if local:
+        return clause_level(container) + clause_level(local)
     if number.split(" ")[0] in ("Annex", "Appendix", "Attachment"):
         return 1
     return number.count(".") + 1
 
 
 def parent_number(number: str, appendices: set[str] | None = None) -> str | None:
-    """The enclosing clause: ``3.2.1`` -> ``3.2``, ``A.1`` -> ``Annex A``, ``I.2`` -> ``Appendix I``."""
+    """The enclosing clause: ``3.2.1`` -> ``3.2``, ``A.1`` -> ``Annex A``, ``I.2`` -> ``Appendix I``,
+    ``Annex 1 § 4.2`` -> ``Annex 1 § 4``, ``Annex 1 § 4`` -> ``Annex 1``."""
+    container, _, local = number.partition(" § ")
+    if local:
+        inner = parent_number(local, appendices)
+        return f"{container} § {inner}" if inner else container
     if "." not in number or " " in number:
         return None
     head, _, _ = number.rpartition(".")

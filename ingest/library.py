@@ -63,14 +63,17 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def prepare_document(path: Path, limits: Limits, chunker: ClauseChunker, content_hash: str) -> PreparedDocument:
+def prepare_document(
+    path: Path, doc_id: str, limits: Limits, chunker: ClauseChunker, content_hash: str
+) -> PreparedDocument:
     """Parse one file into its metadata, clause tree, chunks and records (no side effects)."""
     parsed = parse_file(path, limits)
     tree: ClauseTree = ClauseTreeBuilder().build(parsed.blocks)
     if not tree.clauses:
         raise ParseError("no clauses or text found in the document")
     meta = identify(parsed, tree, path)
-    meta.path = str(path)
+    meta.doc_id = doc_id
+    meta.path = str(path.resolve())
     meta.content_hash = content_hash
     meta.format = parsed.meta.format
     chunks = chunker.chunk(tree, meta)
@@ -147,16 +150,16 @@ class Library:
             report.unchanged.append(key)
             return
         try:
-            doc = prepare_document(path, self.limits, self.chunker, content_hash)
+            doc_id = previous[0] if previous else self._unique_doc_id(path, key)
+            doc = prepare_document(path, doc_id, self.limits, self.chunker, content_hash)
         except ParseError as exc:
             report.failed.append(IngestFailure(path=str(path), error=str(exc)))
             return
         except Exception as exc:  # a parser bug must not stop the other files
-            report.failed.append(IngestFailure(path=str(path), error=f"parser error: {type(exc).__name__}: {exc}"))
+            report.failed.append(
+                IngestFailure(path=str(path), error=f"parser error: {type(exc).__name__}: {exc}")
+            )
             return
-        doc.meta.path = key
-        doc.meta.doc_id = previous[0] if previous else self._unique_doc_id(path, key)
-        self._rebind(doc)
         vectors = self._embed([c.text for c in doc.chunks])
         self.store.mark_pending(key, doc.meta.doc_id, content_hash)
         self.vectors.delete_document(doc.meta.doc_id)
@@ -172,22 +175,13 @@ class Library:
             candidate = f"{base}-{n}"
         return candidate
 
-    @staticmethod
-    def _rebind(doc: PreparedDocument) -> None:
-        """Give chunks and records the final doc_id (known only once the store has been asked)."""
-        doc_id = doc.meta.doc_id
-        for i, chunk in enumerate(doc.chunks):
-            chunk.doc_id = doc_id
-            chunk.chunk_id = f"{doc_id}:{i:05d}"
-        for record in (*doc.records.definitions, *doc.records.abbreviations, *doc.records.references):
-            record.doc_id = doc_id
-
     def _embed(self, texts: list[str]) -> np.ndarray:
-        """Embed in batches, reusing vectors of texts embedded before (unchanged clauses of a changed file)."""
+        """Embed in batches, reusing vectors of texts seen before (unchanged clauses of a changed file)."""
         model = self.embedder.name
         hashes = [text_hash(t) for t in texts]
         cached = self.store.cached_embeddings(hashes, model)
-        missing = [i for i, h in enumerate(hashes) if h not in cached]
+        # Length-sorted batches pad less: the transformer's cost follows the longest text in a batch.
+        missing = sorted((i for i, h in enumerate(hashes) if h not in cached), key=lambda i: len(texts[i]))
         fresh: dict[str, np.ndarray] = {}
         batch = self.settings.embed_batch
         for start in range(0, len(missing), batch):

@@ -53,7 +53,9 @@ CREATE INDEX IF NOT EXISTS abbreviations_abbr ON abbreviations(abbreviation COLL
 CREATE TABLE IF NOT EXISTS refs (
     doc_id TEXT, rec_id TEXT, tag TEXT, cited_id TEXT, edition_year TEXT, title TEXT, normative INTEGER
 );
-CREATE TABLE IF NOT EXISTS embeddings (text_hash TEXT, model TEXT, vector BLOB, PRIMARY KEY (text_hash, model));
+CREATE TABLE IF NOT EXISTS embeddings (
+    text_hash TEXT, model TEXT, vector BLOB, PRIMARY KEY (text_hash, model)
+);
 """
 
 PER_DOCUMENT_TABLES = ("documents", "clauses", "chunks", "definitions", "abbreviations", "refs")
@@ -85,7 +87,9 @@ class RecordStore:
 
     def file_state(self, path: str) -> tuple[str, str, str] | None:
         """(doc_id, content_hash, state) of a file seen before, else None."""
-        row = self._db.execute("SELECT doc_id, content_hash, state FROM files WHERE path = ?", (path,)).fetchone()
+        row = self._db.execute(
+            "SELECT doc_id, content_hash, state FROM files WHERE path = ?", (path,)
+        ).fetchone()
         return (row["doc_id"], row["content_hash"], row["state"]) if row else None
 
     def doc_id_owner(self, doc_id: str) -> str | None:
@@ -119,23 +123,56 @@ class RecordStore:
             db.execute(
                 "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    meta.doc_id, meta.rec_id, meta.title, meta.edition, meta.kind.value, meta.language,
-                    meta.sector, meta.path, meta.format, meta.content_hash, meta.pages, len(chunks),
+                    meta.doc_id,
+                    meta.rec_id,
+                    meta.title,
+                    meta.edition,
+                    meta.kind.value,
+                    meta.language,
+                    meta.sector,
+                    meta.path,
+                    meta.format,
+                    meta.content_hash,
+                    meta.pages,
+                    len(chunks),
                 ),
             )
             db.executemany(
                 "INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?)",
                 [
-                    (meta.doc_id, c.ordinal, c.number, c.heading, c.level, c.parent, c.page_start,
-                     c.page_end, c.text)
+                    (
+                        meta.doc_id,
+                        c.ordinal,
+                        c.number,
+                        c.heading,
+                        c.level,
+                        c.parent,
+                        c.page_start,
+                        c.page_end,
+                        c.text,
+                    )
                     for c in clauses
                 ],
             )
             db.executemany(
                 "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (c.chunk_id, c.doc_id, c.ordinal, c.rec_id, c.edition, c.clause, c.heading,
-                     c.heading_path, c.text, c.page_start, c.page_end, c.language, c.kind, c.sector)
+                    (
+                        c.chunk_id,
+                        c.doc_id,
+                        c.ordinal,
+                        c.rec_id,
+                        c.edition,
+                        c.clause,
+                        c.heading,
+                        c.heading_path,
+                        c.text,
+                        c.page_start,
+                        c.page_end,
+                        c.language,
+                        c.kind,
+                        c.sector,
+                    )
                     for c in chunks
                 ],
             )
@@ -188,8 +225,13 @@ class RecordStore:
         )
         return [
             Clause(
-                number=r["number"], heading=r["heading"], level=r["level"], parent=r["parent"],
-                page_start=r["page_start"], page_end=r["page_end"], ordinal=r["ordinal"],
+                number=r["number"],
+                heading=r["heading"],
+                level=r["level"],
+                parent=r["parent"],
+                page_start=r["page_start"],
+                page_end=r["page_end"],
+                ordinal=r["ordinal"],
                 paragraphs=r["text"].split("\n") if r["text"] else [],
             )
             for r in rows

@@ -23,7 +23,9 @@ class VectorIndex(Protocol):
 
     def delete_document(self, doc_id: str) -> None: ...
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]: ...
+    def query(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]: ...
 
     def count(self) -> int: ...
 
@@ -60,7 +62,9 @@ class ChromaIndex:
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+    def query(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
         if self.count() == 0:
             return []
         result = self._collection.query(

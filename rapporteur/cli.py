@@ -69,7 +69,9 @@ def _progress_bar(label: str) -> Callable[[int, int, str], None] | None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     library = _library(args)
-    report = library.ingest([Path(p) for p in args.paths], prune=args.prune, on_progress=_progress_bar("ingest"))
+    report = library.ingest(
+        [Path(p) for p in args.paths], prune=args.prune, on_progress=_progress_bar("ingest")
+    )
 
     def human(r: Any) -> str:
         lines = [
@@ -90,7 +92,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
     docs = _library(args).documents()
 
     def human(rows: Any) -> str:
-        out = [f"{d.rec_id or '-':28} {d.edition or '-':8} {d.language:3} {d.chunks:5}  {d.title or d.doc_id}" for d in rows]
+        out = [
+            f"{d.rec_id or '-':28} {d.edition or '-':8} {d.language:3} {d.chunks:5}  {d.title or d.doc_id}"
+            for d in rows
+        ]
         return "\n".join(out) or "the index is empty"
 
     _emit(docs, args.json, human)
@@ -130,15 +135,23 @@ def cmd_show(args: argparse.Namespace) -> int:
         "title": doc.title,
         "edition": doc.edition,
         "clauses": [
-            {"number": c.number, "heading": c.heading, "level": c.level, "parent": c.parent,
-             "page_start": c.page_start, "page_end": c.page_end}
+            {
+                "number": c.number,
+                "heading": c.heading,
+                "level": c.level,
+                "parent": c.parent,
+                "page_start": c.page_start,
+                "page_end": c.page_end,
+            }
             for c in tree
         ],
     }
 
     def human(d: Any) -> str:
         head = f"{d['rec_id']} ({d['edition']}) {d['title']}"
-        return "\n".join([head] + ["  " * (c["level"] - 1) + f"{c['number']} {c['heading']}" for c in d["clauses"]])
+        return "\n".join(
+            [head] + ["  " * (c["level"] - 1) + f"{c['number']} {c['heading']}" for c in d["clauses"]]
+        )
 
     _emit(data, args.json, human)
     return EXIT_OK
@@ -163,8 +176,10 @@ def cmd_abbrev(args: argparse.Namespace) -> int:
     _emit(
         rows,
         args.json,
-        lambda xs: "\n".join(f"{a.abbreviation}\t{a.expansion}\t[{a.rec_id}]" for a in xs)
-        or f"no expansion of {args.abbreviation!r}",
+        lambda xs: (
+            "\n".join(f"{a.abbreviation}\t{a.expansion}\t[{a.rec_id}]" for a in xs)
+            or f"no expansion of {args.abbreviation!r}"
+        ),
     )
     return EXIT_OK
 
@@ -178,11 +193,14 @@ def cmd_refs(args: argparse.Namespace) -> int:
     rows = library.store.references([doc.doc_id])
 
     def human(refs: Any) -> str:
-        return "\n".join(
-            f"{r.tag:24} {r.cited_id} ({r.edition_year or '-'}) {r.title or ''}"
-            f"{'' if r.normative else '  [bibliography]'}"
-            for r in refs
-        ) or "no references"
+        return (
+            "\n".join(
+                f"{r.tag:24} {r.cited_id} ({r.edition_year or '-'}) {r.title or ''}"
+                f"{'' if r.normative else '  [bibliography]'}"
+                for r in refs
+            )
+            or "no references"
+        )
 
     _emit(rows, args.json, human)
     return EXIT_OK
@@ -191,7 +209,11 @@ def cmd_refs(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     library = _library(args)
     removed = [doc_id for key in args.keys for doc_id in library.remove(key)]
-    _emit({"removed": removed}, args.json, lambda d: "\n".join(f"removed {x}" for x in d["removed"]) or "nothing removed")
+    _emit(
+        {"removed": removed},
+        args.json,
+        lambda d: "\n".join(f"removed {x}" for x in d["removed"]) or "nothing removed",
+    )
     return EXIT_OK if removed else EXIT_ERROR
 
 
@@ -200,21 +222,68 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from ingest.fetch import RecommendationFetcher
 
     settings = _settings(args)
-    catalog_path = settings.catalog_path()
-    if catalog_path is None:
-        print("rapporteur: no catalog found; set RAPPORTEUR_CATALOG", file=sys.stderr)
+    catalog = ReferenceCatalog.from_settings(settings)
+    if catalog is None:
+        print("rapporteur: no catalog of Recommendations found; set RAPPORTEUR_CATALOG", file=sys.stderr)
         return EXIT_ERROR
     dest = Path(args.dest) if args.dest else settings.corpus / "fetched"
-    fetcher = RecommendationFetcher(settings, ReferenceCatalog(catalog_path))
+    fetcher = RecommendationFetcher(settings, catalog)
     report = fetcher.fetch(args.ids, dest, progress=sys.stderr.isatty())
 
     def human(r: Any) -> str:
         return "\n".join(
-            [f"fetched {f.id} -> {f.path}" for f in r.fetched] + [f"FAILED {f.id}: {f.error}" for f in r.failed]
+            [f"fetched {f.id} -> {f.path}" for f in r.fetched]
+            + [f"FAILED {f.id}: {f.error}" for f in r.failed]
         )
 
     _emit(report, args.json, human)
     return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from copilot.retrieval import FilterError, HybridRetriever
+
+    filters: dict[str, str] = {}
+    for item in args.filter:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"rapporteur: --filter wants key=value, got {item!r}", file=sys.stderr)
+            return EXIT_ERROR
+        filters[key.strip()] = value.strip()
+    try:
+        retriever = HybridRetriever.from_settings(_settings(args))
+        hits = retriever.search(args.query, k=args.k, filters=filters or None)
+    except FilterError as exc:
+        print(f"rapporteur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    _emit(hits, args.json, lambda xs: "\n".join(f"{h.render()}  {h.heading}" for h in xs) or "no hits")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from copilot.checker import run_check
+    from copilot.checker.docx_comments import write_commented_copy
+    from copilot.checker.report import to_html, to_markdown
+    from ingest.parsers import ParseError
+
+    settings = _settings(args)
+    indexed = (settings.index / "records.sqlite3").is_file()
+    path = Path(args.file)
+    try:
+        draft, report = run_check(path, settings, _library(args) if indexed else None)
+    except ParseError as exc:
+        print(f"rapporteur: {path}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for target, render in ((args.markdown, to_markdown), (args.html, to_html)):
+        if target:
+            Path(target).write_text(render(report), encoding="utf-8")
+    if args.docx:
+        if draft.meta.format != "docx":
+            print("rapporteur: --docx needs a .docx draft", file=sys.stderr)
+            return EXIT_ERROR
+        write_commented_copy(path, draft, report, Path(args.docx))
+    _emit(report, args.json, to_markdown)
+    return EXIT_PARTIAL if report.summary.by_severity.get("error") else EXIT_OK
 
 
 # -- parser --------------------------------------------------------------------------------------------
@@ -224,7 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rapporteur", description="ITU standards-drafting copilot.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--index", help="index directory (default: RAPPORTEUR_INDEX or a per-user folder)")
         p.add_argument("--json", action="store_true", help="machine-readable JSON output")
@@ -255,9 +326,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("remove", cmd_remove, "Remove documents (by doc id, path or Recommendation id).")
     p.add_argument("keys", nargs="+")
 
+    p = command("search", cmd_search, "Search the library: clause-level hits with citations, best first.")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
+    p.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="sector, series, rec_id, kind, language, doc_id or in_force=true (repeatable)",
+    )
+
     p = command("fetch", cmd_fetch, "Download published Recommendations from the ITU website by id.")
     p.add_argument("ids", nargs="+", help="e.g. Y.3507, 'Y.1543 (06/2018)', ITU-R P.452-18")
     p.add_argument("--dest", help="folder to save into (default: <corpus>/fetched)")
+
+    p = command("check", cmd_check, "Check a draft Recommendation against the Author's guide and library.")
+    p.add_argument("file", help="the draft: .docx, .pdf, .md or .txt")
+    p.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown")
+    p.add_argument("--html", metavar="PATH", help="also write the report as HTML")
+    p.add_argument("--docx", metavar="PATH", help="write a copy of a .docx draft with a comment per finding")
     return parser
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.models import ParsedDocument
 from ingest.parsers.asciidoc import AsciiDocParser
 from ingest.parsers.base import Limits, ParseError, Parser
 from ingest.parsers.docx import DocxParser
@@ -17,8 +18,6 @@ from ingest.parsers.mhtml import MimeHtmlParser
 from ingest.parsers.pdf import PdfParser
 from ingest.parsers.text import PlainTextParser
 from ingest.parsers.wordml import WordXmlParser
-
-from ingest.models import ParsedDocument
 
 SNIFF_BYTES = 8192
 

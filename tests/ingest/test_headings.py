@@ -3,7 +3,11 @@ from ingest.headings import clause_level, match_heading, parent_number
 
 def test_numbered_clause_headings() -> None:
     found = match_heading("3.2.1\tRequirements for storage")
-    assert found is not None and (found.number, found.title, found.level) == ("3.2.1", "Requirements for storage", 3)
+    assert found is not None and (found.number, found.title, found.level) == (
+        "3.2.1",
+        "Requirements for storage",
+        3,
+    )
     assert match_heading("7 Functional requirements").number == "7"  # type: ignore[union-attr]
 
 
@@ -35,3 +39,10 @@ def test_levels_and_parents() -> None:
     assert parent_number("A.1") == "Annex A"
     assert parent_number("II.3", {"II"}) == "Appendix II"
     assert parent_number("B.2.1") == "B.2"
+
+
+def test_itu_r_annex_local_numbers() -> None:
+    assert clause_level("Annex 1 § 4.2") == 3
+    assert parent_number("Annex 1 § 4.2") == "Annex 1 § 4"
+    assert parent_number("Annex 1 § 4") == "Annex 1"
+    assert parent_number("Attachment 2 to Annex 1 § 1") == "Attachment 2 to Annex 1"

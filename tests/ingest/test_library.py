@@ -33,7 +33,9 @@ def test_ingest_is_incremental_and_replaces_changed_files(library: Library, tmp_
     again = library.ingest([draft])
     assert again.unchanged == [str(draft.resolve())] and not again.added and not again.updated
 
-    draft.write_text(draft.read_text().replace("## 7 Requirements for monitoring", "## 7 Monitoring requirements"))
+    draft.write_text(
+        draft.read_text().replace("## 7 Requirements for monitoring", "## 7 Monitoring requirements")
+    )
     changed = library.ingest([draft])
     assert changed.updated == [str(draft.resolve())]
     assert changed.chunks == chunks_before == library.vectors.count()

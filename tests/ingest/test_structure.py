@@ -43,7 +43,13 @@ def test_front_matter_dropped_and_summary_kept() -> None:
 
 
 def test_odd_numbering_is_kept_not_fatal() -> None:
-    blocks = [heading("7", "First seven"), para("a"), heading("7", "Second seven"), para("b"), heading("8", "After")]
+    blocks = [
+        heading("7", "First seven"),
+        para("a"),
+        heading("7", "Second seven"),
+        para("b"),
+        heading("8", "After"),
+    ]
     tree = ClauseTreeBuilder().build(blocks)
     assert [c.heading for c in tree.clauses] == ["First seven", "Second seven", "After"]
     assert len(tree.find("7")) == 2

@@ -60,11 +60,15 @@ def test_docs_show_terms_abbrev_refs(y3507_index: Path) -> None:
     assert numbers[:1] == ["Summary"] or "1" in numbers
     assert {"1", "2", "3", "3.1", "3.2", "4", "5"} <= set(numbers)
 
-    clause = json.loads(rapporteur("show", "ITU-T Y.3507", "--clause", "3.2", "--json", index=y3507_index).stdout)
+    clause = json.loads(
+        rapporteur("show", "ITU-T Y.3507", "--clause", "3.2", "--json", index=y3507_index).stdout
+    )
     assert "physical machine" in clause["text"]
 
     terms = json.loads(rapporteur("terms", "physical machine", "--json", index=y3507_index).stdout)
-    assert terms[0]["term"] == "physical machine" and terms[0]["clause"] == "3.2.1" and terms[0]["defined_here"]
+    assert (
+        terms[0]["term"] == "physical machine" and terms[0]["clause"] == "3.2.1" and terms[0]["defined_here"]
+    )
     cloud = json.loads(rapporteur("terms", "cloud computing", "--json", index=y3507_index).stdout)
     assert any(t["source_tag"] == "[ITU-T Y.3500]" and t["clause"] == "3.1.1" for t in cloud)
 
@@ -86,7 +90,10 @@ def test_kill_minus_9_leaves_a_working_index_and_rerun_completes(tmp_path: Path,
     env = {**os.environ, "RAPPORTEUR_INDEX": str(index)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "rapporteur.cli", "ingest", *map(str, files)],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     db = index / "records.sqlite3"
     deadline = time.time() + 240
