@@ -19,6 +19,31 @@ KEPT_SECTIONS = {
     "bibliography": "Bibliography",
     "introduction": "Introduction",
 }
+# The parts of an ITU-R (and WTSA) preamble, printed alone on a line: "considering", "recommends" ...
+ITU_R_PREAMBLE = (
+    "considering",
+    "considering further",
+    "further considering",
+    "recognizing",
+    "further recognizing",
+    "noting",
+    "noting further",
+    "further noting",
+    "noting also",
+    "bearing in mind",
+    "taking into account",
+    "having regard",
+    "emphasizing",
+    "recommends",
+    "further recommends",
+    "decides",
+    "resolves",
+    "invites",
+    "instructs",
+    "requests",
+    "unanimously declares the view",
+    "unanimously recommends",
+)
 FRONT_MATTER = {
     "foreword",
     "table of contents",
@@ -97,6 +122,9 @@ def match_heading(line: str) -> HeadingMatch | None:
     lowered = text.rstrip(".:").lower()
     if lowered in KEPT_SECTIONS:
         return HeadingMatch(KEPT_SECTIONS[lowered], KEPT_SECTIONS[lowered], 1)
+    preamble = lowered.rstrip(",;")
+    if preamble in ITU_R_PREAMBLE and len(text) <= 40:
+        return HeadingMatch(preamble, preamble, 1)
     m = _ANNEX.match(text)
     if m:
         word, ident, title = m.groups()

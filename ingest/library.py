@@ -29,6 +29,10 @@ from rapporteur.settings import Settings
 ProgressCallback = Callable[[int, int, str], None]
 """Called as (files done, files total, current file) while ingesting."""
 
+PIPELINE_VERSION = "1"
+"""Bump when parsing, chunking or extraction changes: every file is then read again on the next ingest
+(embeddings of unchanged chunk texts are reused from the cache)."""
+
 IGNORED_NAMES = ("README*", "MANIFEST*", "*.gz", "*.tsv", "*.jsonl", ".*", "~$*")
 
 
@@ -146,11 +150,16 @@ class Library:
             report.failed.append(IngestFailure(path=str(path), error=str(exc)))
             return
         previous = self.store.file_state(key)
-        if previous and previous[1] == content_hash and previous[2] == "complete":
+        if (
+            previous
+            and previous.content_hash == content_hash
+            and previous.state == "complete"
+            and previous.pipeline == PIPELINE_VERSION
+        ):
             report.unchanged.append(key)
             return
         try:
-            doc_id = previous[0] if previous else self._unique_doc_id(path, key)
+            doc_id = previous.doc_id if previous else self._unique_doc_id(path, key)
             doc = prepare_document(path, doc_id, self.limits, self.chunker, content_hash)
         except ParseError as exc:
             report.failed.append(IngestFailure(path=str(path), error=str(exc)))
@@ -161,7 +170,7 @@ class Library:
             )
             return
         vectors = self._embed([c.text for c in doc.chunks])
-        self.store.mark_pending(key, doc.meta.doc_id, content_hash)
+        self.store.mark_pending(key, doc.meta.doc_id, content_hash, PIPELINE_VERSION)
         self.vectors.delete_document(doc.meta.doc_id)
         self.vectors.upsert(doc.chunks, vectors)
         self.store.replace_document(doc.meta, doc.clauses, doc.chunks, doc.records)
@@ -209,7 +218,7 @@ class Library:
         candidates = self.store.find_documents(key)
         if not candidates:
             state = self.store.file_state(str(self._key(Path(key))))
-            candidates = [d for d in self.store.documents() if state and d.doc_id == state[0]]
+            candidates = [d for d in self.store.documents() if state and d.doc_id == state.doc_id]
         removed = []
         for doc in candidates:
             self.vectors.delete_document(doc.doc_id)

@@ -11,6 +11,7 @@ import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,8 @@ from ingest.models import (
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, content_hash TEXT NOT NULL, state TEXT NOT NULL
+    path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, content_hash TEXT NOT NULL, state TEXT NOT NULL,
+    pipeline TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, rec_id TEXT, title TEXT, edition TEXT, kind TEXT, language TEXT,
@@ -53,12 +55,24 @@ CREATE INDEX IF NOT EXISTS abbreviations_abbr ON abbreviations(abbreviation COLL
 CREATE TABLE IF NOT EXISTS refs (
     doc_id TEXT, rec_id TEXT, tag TEXT, cited_id TEXT, edition_year TEXT, title TEXT, normative INTEGER
 );
+CREATE TABLE IF NOT EXISTS generation (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL);
+INSERT OR IGNORE INTO generation VALUES (0, 0);
 CREATE TABLE IF NOT EXISTS embeddings (
     text_hash TEXT, model TEXT, vector BLOB, PRIMARY KEY (text_hash, model)
 );
 """
 
 PER_DOCUMENT_TABLES = ("documents", "clauses", "chunks", "definitions", "abbreviations", "refs")
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A file's row: its document, content hash, pending/complete, and the pipeline version that read it."""
+
+    doc_id: str
+    content_hash: str
+    state: str
+    pipeline: str
 
 
 def text_hash(text: str) -> str:
@@ -85,12 +99,12 @@ class RecordStore:
 
     # -- files -------------------------------------------------------------------------------------
 
-    def file_state(self, path: str) -> tuple[str, str, str] | None:
-        """(doc_id, content_hash, state) of a file seen before, else None."""
+    def file_state(self, path: str) -> FileState | None:
+        """What the store knows of a file seen before, else None."""
         row = self._db.execute(
-            "SELECT doc_id, content_hash, state FROM files WHERE path = ?", (path,)
+            "SELECT doc_id, content_hash, state, pipeline FROM files WHERE path = ?", (path,)
         ).fetchone()
-        return (row["doc_id"], row["content_hash"], row["state"]) if row else None
+        return FileState(**dict(row)) if row else None
 
     def doc_id_owner(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT path FROM files WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -102,13 +116,14 @@ class RecordStore:
     def pending_documents(self) -> list[str]:
         return [r["doc_id"] for r in self._db.execute("SELECT doc_id FROM files WHERE state = 'pending'")]
 
-    def mark_pending(self, path: str, doc_id: str, content_hash: str) -> None:
+    def mark_pending(self, path: str, doc_id: str, content_hash: str, pipeline: str) -> None:
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO files(path, doc_id, content_hash, state) VALUES (?, ?, ?, 'pending') "
+                "INSERT INTO files(path, doc_id, content_hash, state, pipeline) "
+                "VALUES (?, ?, ?, 'pending', ?) "
                 "ON CONFLICT(path) DO UPDATE SET doc_id=excluded.doc_id, "
-                "content_hash=excluded.content_hash, state='pending'",
-                (path, doc_id, content_hash),
+                "content_hash=excluded.content_hash, state='pending', pipeline=excluded.pipeline",
+                (path, doc_id, content_hash, pipeline),
             )
 
     # -- documents ---------------------------------------------------------------------------------
@@ -195,12 +210,18 @@ class RecordStore:
                 ],
             )
             db.execute("UPDATE files SET state = 'complete' WHERE path = ?", (meta.path,))
+            db.execute("UPDATE generation SET value = value + 1")
 
     def remove_document(self, doc_id: str) -> None:
         with self._transaction() as db:
             for table in PER_DOCUMENT_TABLES:
                 db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
             db.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
+            db.execute("UPDATE generation SET value = value + 1")
+
+    def generation(self) -> int:
+        """A counter bumped by every change of the indexed content: cheap staleness checks for caches."""
+        return int(self._db.execute("SELECT value FROM generation").fetchone()[0])
 
     def documents(self) -> list[DocumentSummary]:
         rows = self._db.execute(

@@ -12,6 +12,9 @@ from pydantic import BaseModel, Field
 from ingest.headings import KEPT_SECTIONS, clause_level, is_front_matter, parent_number
 from ingest.models import Block, BlockKind, Clause
 
+WHOLE_TEXT = "Text"
+"""The clause that holds a document with no clause structure of its own."""
+
 
 class ClauseTree(BaseModel):
     """The clauses of one document in reading order, plus the preamble text before them."""
@@ -85,6 +88,21 @@ class ClauseTreeBuilder:
                 continue
             current.paragraphs.append(text)
             self._extend_pages(current, block.page)
+        if tree.preamble and not any(c.paragraphs for c in tree.clauses):
+            # Corrigenda, errata and unstructured texts: the whole text is one clause, not nothing.
+            pages = [b.page for b in blocks if b.page is not None]
+            whole = Clause(
+                number=WHOLE_TEXT,
+                heading=WHOLE_TEXT,
+                level=1,
+                paragraphs=tree.preamble,
+                page_start=min(pages, default=None),
+                page_end=max(pages, default=None),
+            )
+            tree.clauses.insert(0, whole)
+            for ordinal, clause in enumerate(tree.clauses):
+                clause.ordinal = ordinal
+            tree.preamble = []
         return tree
 
     @staticmethod

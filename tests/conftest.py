@@ -1,11 +1,30 @@
-"""Shared fixtures: the real ITU corpus beside the checkout, skipped with a reason where absent."""
+"""Shared fixtures: the real ITU corpus beside the checkout (skipped with a reason where absent), the
+real catalog, and a loopback mirror of ITU's download URLs.
+
+The mirror is a real ``http.server.ThreadingHTTPServer`` on 127.0.0.1 serving files from the shared
+corpus under ITU's URL layout, so fetch code runs its real HTTP path without ever leaving the machine:
+
+* ``/rec/dologin_pub.asp?lang=e&id=T-REC-Y.1543-201806-I!!MSW-E&type=items`` ->
+  ``itu-t/T-REC-Y.1543-201806-I!!MSW-E.docx`` (or ``.doc``; ``!!PDF-E`` -> ``.pdf``)
+* ``/dms_pubrec/itu-r/rec/p/R-REC-P.452-18-202310-I!!PDF-E.pdf`` ->
+  ``itu-r/R-REC-P.452-18-202310-I!!PDF-E.pdf``
+* anything else: 404. ``mirror.overrides[key] = (status, content_type, body)`` replaces the answer for
+  one document id (dologin) or path (dms_pubrec), e.g. to serve an HTML error page with status 200.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from ingest.catalog import ReferenceCatalog
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("RAPPORTEUR_TEST_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -17,3 +36,98 @@ def corpus_dir() -> Path:
     if not (CORPUS / "MANIFEST.tsv").is_file():
         pytest.skip(f"real ITU corpus not found at {CORPUS} (set RAPPORTEUR_TEST_CORPUS)")
     return CORPUS
+
+
+_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+          ".doc": "application/msword", ".pdf": "application/pdf"}  # fmt: skip
+
+
+@dataclass
+class ItuMirror:
+    """A running loopback server; ``base_url`` goes into ``Settings.itu_base_url``."""
+
+    base_url: str
+    corpus: Path
+    requests: list[str] = field(default_factory=list)
+    overrides: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+
+
+def _resolve(mirror: ItuMirror, path: str, query: dict[str, list[str]]) -> tuple[str, Path | None]:
+    """(override key, corpus file or None) for one request."""
+    if path == "/rec/dologin_pub.asp":
+        doc = (query.get("id") or [""])[0]
+        if query.get("type") != ["items"] or "/" in doc or ".." in doc:
+            return doc, None
+        suffixes = (
+            (".docx", ".doc") if doc.endswith("!MSW-E") else (".pdf",) if doc.endswith("!PDF-E") else ()
+        )
+        for suffix in suffixes:
+            candidate = mirror.corpus / "itu-t" / f"{doc}{suffix}"
+            if candidate.is_file():
+                return doc, candidate
+        return doc, None
+    prefix = "/dms_pubrec/itu-r/rec/"
+    if path.startswith(prefix):
+        series, _, name = path[len(prefix) :].partition("/")
+        if "/" in name or ".." in name or not name.startswith(f"R-REC-{series.upper()}."):
+            return path, None
+        candidate = mirror.corpus / "itu-r" / name
+        return path, candidate if candidate.is_file() else None
+    return path, None
+
+
+def _handler(mirror: ItuMirror) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            mirror.requests.append(self.path)
+            parts = urllib.parse.urlsplit(self.path)
+            key, found = _resolve(
+                mirror, urllib.parse.unquote(parts.path), urllib.parse.parse_qs(parts.query)
+            )
+            if key in mirror.overrides:
+                status, content_type, body = mirror.overrides[key]
+            elif found is not None:
+                status, content_type, body = (
+                    200,
+                    _TYPES.get(found.suffix, "application/octet-stream"),
+                    found.read_bytes(),
+                )
+            else:
+                status, content_type, body = 404, "text/html", b"<html><body>Not found</body></html>"
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    return Handler
+
+
+@pytest.fixture
+def itu_mirror(corpus_dir: Path) -> Iterator[ItuMirror]:
+    """A loopback ITU download server over the shared corpus, stopped after the test."""
+    mirror = ItuMirror(base_url="", corpus=corpus_dir)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(mirror))
+    server.daemon_threads = True
+    host, port = server.server_address[:2]
+    mirror.base_url = f"http://{host!s}:{port}"
+    thread = threading.Thread(target=server.serve_forever, name="itu-mirror", daemon=True)
+    thread.start()
+    try:
+        yield mirror
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def reference_catalog(corpus_dir: Path) -> ReferenceCatalog:
+    """The real ITU catalog from the shared corpus (loaded once per session)."""
+    path = corpus_dir / "catalog" / "itu-recommendations.jsonl.gz"
+    if not path.is_file():
+        pytest.skip(f"ITU catalog not found at {path}")
+    return ReferenceCatalog.shared(path)

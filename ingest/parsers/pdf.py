@@ -62,7 +62,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.headings import KEPT_SECTIONS, match_heading
+from ingest.headings import ITU_R_PREAMBLE, KEPT_SECTIONS, match_heading
 from ingest.models import Block, BlockKind, DocumentMeta, ParsedDocument
 from ingest.parsers.base import Limits, ParseError
 
@@ -133,30 +133,6 @@ def _garbled(text: str) -> bool:
 
 # ------------------------------------------------------------------------------------- structure
 
-_PREAMBLE_WORDS = (
-    "considering",
-    "considering further",
-    "further considering",
-    "recognizing",
-    "further recognizing",
-    "noting",
-    "noting further",
-    "further noting",
-    "noting also",
-    "bearing in mind",
-    "taking into account",
-    "having regard",
-    "emphasizing",
-    "recommends",
-    "further recommends",
-    "decides",
-    "resolves",
-    "invites",
-    "instructs",
-    "requests",
-    "unanimously declares the view",
-    "unanimously recommends",
-)
 _FRONT = {"foreword", "contents", "table of contents", "list of tables", "list of figures"}
 _CONTAINER = re.compile(
     r"^(Annex|ANNEX|Appendix|APPENDIX|Attachment|ATTACHMENT|Section|SECTION)\s+"
@@ -417,7 +393,7 @@ def _find_title(pages: list[list[_Line]]) -> str | None:
                         if parts:
                             break
                         continue
-                    if nxt.lower().rstrip(",") in _PREAMBLE_WORDS or nxt.lower() in ("scope", "summary"):
+                    if nxt.lower().rstrip(",") in ITU_R_PREAMBLE or nxt.lower() in ("scope", "summary"):
                         break
                     if pattern is heads[1] and not nxt.isupper() and parts:
                         break
@@ -570,7 +546,7 @@ class _Assembler:
                 break
             if line.page != self.lines[i].page or _prose_words(line.text) > 0:
                 break
-            if match_heading(line.text) or line.text.lower().rstrip(",:") in _PREAMBLE_WORDS:
+            if match_heading(line.text):
                 break
             garbled = garbled or line.pua
             mathy = mathy or bool(_EQ_NUMBER.search(line.text)) or any(c in _MATH_OPS for c in line.text)
@@ -582,7 +558,7 @@ class _Assembler:
         """Emit a heading for line ``i`` if it is one; the number of lines it took (0: not one)."""
         text = self.lines[i].text
         low = text.lower().rstrip(",:;.")
-        if low in _PREAMBLE_WORDS and len(text) <= 40:
+        if low in ITU_R_PREAMBLE and len(text) <= 40:
             self._heading(low, low, 1)
             return 1
         if low in _FRONT and len(text) <= 30:

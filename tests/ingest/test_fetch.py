@@ -13,7 +13,7 @@ from ingest.fetch import RecommendationFetcher
 from rapporteur.settings import Settings
 
 if TYPE_CHECKING:
-    from tests.ingest.conftest import ItuMirror
+    from tests.conftest import ItuMirror
 
 
 def _fetcher(base_url: str, catalog: ReferenceCatalog | None, timeout: float = 10.0) -> RecommendationFetcher:

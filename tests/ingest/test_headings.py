@@ -46,3 +46,9 @@ def test_itu_r_annex_local_numbers() -> None:
     assert parent_number("Annex 1 § 4.2") == "Annex 1 § 4"
     assert parent_number("Annex 1 § 4") == "Annex 1"
     assert parent_number("Attachment 2 to Annex 1 § 1") == "Attachment 2 to Annex 1"
+
+
+def test_itu_r_preamble_parts_are_headings() -> None:
+    assert match_heading("considering").number == "considering"  # type: ignore[union-attr]
+    assert match_heading("recommends,").number == "recommends"  # type: ignore[union-attr]
+    assert match_heading("considering that the band is shared") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +58,9 @@ def test_remove_and_prune(library: Library, tmp_path: Path) -> None:
     a.unlink()
     report = library.ingest([folder], prune=True)
     assert report.removed == [str(a.resolve())]
-    assert library.documents() == [] and library.vectors.count() == 0
+    assert report.added == [str(b.resolve())], "a removed document whose file is still there comes back"
+    assert [d.path for d in library.documents()] == [str(b.resolve())]
+    assert library.vectors.count() == library.store.chunk_count() == 1
 
 
 def test_bad_files_fail_with_reasons_and_leave_the_index_alone(library: Library, tmp_path: Path) -> None:
@@ -69,7 +72,7 @@ def test_bad_files_fail_with_reasons_and_leave_the_index_alone(library: Library,
     bad.mkdir()
     (bad / "empty.pdf").write_bytes(b"")
     (bad / "fake.pdf").write_bytes(b"%PDF-1.7\nthis is not really a pdf\n")
-    (bad / "latin1.txt").write_bytes("Clause 1 – caf\xe9 r\xe9seau".encode("latin-1"))
+    (bad / "latin1.txt").write_bytes("Clause 1 - caf\xe9 r\xe9seau".encode("latin-1"))
     (bad / "blob.bin").write_bytes(bytes(range(256)) * 8)
     (bad / "archive.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 200)
     report = library.ingest([bad, tmp_path / "missing.docx", good])
@@ -94,3 +97,14 @@ def test_real_documents_keep_structure_and_pages(library: Library, corpus_dir: P
     assert pdf_chunks and all(c.page_start is not None for c in pdf_chunks)
     assert all(c.text.startswith(c.heading_path) for c in pdf_chunks)
     assert library.store.abbreviations("IPPM"), "Y.1543 abbreviations should be indexed"
+
+
+def test_files_read_by_an_older_pipeline_are_read_again(library: Library, tmp_path: Path) -> None:
+    draft = tmp_path / "draft.md"
+    shutil.copy(SAMPLE, draft)
+    library.ingest([draft])
+    with sqlite3.connect(library.settings.index / "records.sqlite3") as db:
+        db.execute("UPDATE files SET pipeline = 'older'")
+    report = library.ingest([draft])
+    assert report.updated == [str(draft.resolve())]
+    assert library.ingest([draft]).unchanged == [str(draft.resolve())]

@@ -53,3 +53,11 @@ def test_odd_numbering_is_kept_not_fatal() -> None:
     tree = ClauseTreeBuilder().build(blocks)
     assert [c.heading for c in tree.clauses] == ["First seven", "Second seven", "After"]
     assert len(tree.find("7")) == 2
+
+
+def test_unstructured_text_becomes_one_clause_with_its_pages() -> None:
+    blocks = [para("Corrigendum 1 to a Recommendation", page=1), para("Replace the second sentence.", page=2)]
+    tree = ClauseTreeBuilder().build(blocks)
+    assert [c.number for c in tree.clauses] == ["Text"]
+    assert tree.clauses[0].paragraphs == ["Corrigendum 1 to a Recommendation", "Replace the second sentence."]
+    assert (tree.clauses[0].page_start, tree.clauses[0].page_end) == (1, 2)

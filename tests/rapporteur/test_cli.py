@@ -10,8 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.conftest import ItuMirror
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
@@ -121,3 +125,36 @@ def test_kill_minus_9_leaves_a_working_index_and_rerun_completes(tmp_path: Path,
     library = Library(Settings(index=index))
     assert library.vectors.count() == rerun["chunks"]
     library.close()
+
+
+def test_fetch_then_ingest_from_a_loopback_itu_mirror(
+    itu_mirror: ItuMirror, corpus_dir: Path, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "RAPPORTEUR_ITU_BASE_URL": itu_mirror.base_url,
+        "RAPPORTEUR_CATALOG": str(corpus_dir / "catalog" / "itu-recommendations.jsonl.gz"),
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rapporteur.cli",
+            "fetch",
+            "P.839-4",
+            "Z.999",
+            "--dest",
+            str(tmp_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    report = json.loads(done.stdout)
+    assert done.returncode == 2
+    assert [f["id"] for f in report["fetched"]] == ["P.839-4"]
+    assert [f["id"] for f in report["failed"]] == ["Z.999"] and "catalog" in report["failed"][0]["error"]
+    saved = Path(report["fetched"][0]["path"])
+    assert saved.read_bytes() == (corpus_dir / "itu-r" / "R-REC-P.839-4-201309-I!!PDF-E.pdf").read_bytes()
