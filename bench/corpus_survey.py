@@ -25,8 +25,10 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--out", type=Path, default=Path("bench/results/survey.md"))
     args = parser.parse_args()
-    rows = ["| file | format | rec id | edition | lang | clauses | chunks | defs | abbrevs | refs | seconds |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| file | format | rec id | edition | lang | clauses | chunks | defs | abbrevs | refs | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     failures: list[str] = []
     totals = [0, 0, 0, 0, 0]
     chunker = ClauseChunker()
@@ -40,7 +42,13 @@ def main() -> None:
             continue
         seconds = time.perf_counter() - start
         m, r = doc.meta, doc.records
-        counts = [len(doc.clauses), len(doc.chunks), len(r.definitions), len(r.abbreviations), len(r.references)]
+        counts = [
+            len(doc.clauses),
+            len(doc.chunks),
+            len(r.definitions),
+            len(r.abbreviations),
+            len(r.references),
+        ]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         rows.append(
             f"| {name} | {m.format} | {m.rec_id or '-'} | {m.edition or '-'} | {m.language} | "

@@ -88,6 +88,14 @@ class RecordStore:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an index written by an earlier version up to this schema."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(files)")}
+        if "pipeline" not in columns:
+            with self._transaction() as db:
+                db.execute("ALTER TABLE files ADD COLUMN pipeline TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self._db.close()

@@ -7,10 +7,16 @@ Odd numbering in published texts (two clauses 7, a skipped II.5) is kept as prin
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from ingest.headings import KEPT_SECTIONS, clause_level, is_front_matter, parent_number
 from ingest.models import Block, BlockKind, Clause
+
+_BACK_COVER = re.compile(r"^SERIES OF ITU-[TR] RECOMMENDATIONS$", re.IGNORECASE)
+
+_RULE_LINE = re.compile(r"^[_\-–—=*\s]+$")
 
 WHOLE_TEXT = "Text"
 """The clause that holds a document with no clause structure of its own."""
@@ -54,7 +60,12 @@ class ClauseTreeBuilder:
         current: Clause | None = None
         skipping = False
         for block in blocks:
-            if block.kind is BlockKind.HEADING:
+            if block.kind is not BlockKind.HEADING and _BACK_COVER.match(
+                block.text.strip().split("\n", 1)[0]
+            ):
+                skipping, current = True, None
+                continue
+            if block.kind is BlockKind.HEADING or self._is_kept_section_title(block):
                 number = self._number_of(block)
                 if number is None:
                     if is_front_matter(block.text):
@@ -67,7 +78,7 @@ class ClauseTreeBuilder:
                         self._extend_pages(current, block.page)
                     continue
                 skipping = False
-                level = block.level if number in KEPT_SECTIONS.values() else clause_level(number)
+                level = (block.level or 1) if number in KEPT_SECTIONS.values() else clause_level(number)
                 current = Clause(
                     number=number,
                     heading=block.text.strip(),
@@ -80,7 +91,7 @@ class ClauseTreeBuilder:
                 tree.clauses.append(current)
                 continue
             text = block.text.strip()
-            if not text:
+            if not text or _RULE_LINE.match(text):
                 continue
             if current is None or skipping:
                 if not skipping:
@@ -88,6 +99,7 @@ class ClauseTreeBuilder:
                 continue
             current.paragraphs.append(text)
             self._extend_pages(current, block.page)
+        self._drop_repeated_sections(tree)
         if tree.preamble and not any(c.paragraphs for c in tree.clauses):
             # Corrigenda, errata and unstructured texts: the whole text is one clause, not nothing.
             pages = [b.page for b in blocks if b.page is not None]
@@ -104,6 +116,26 @@ class ClauseTreeBuilder:
                 clause.ordinal = ordinal
             tree.preamble = []
         return tree
+
+    @staticmethod
+    def _is_kept_section_title(block: Block) -> bool:
+        """'Summary', 'Keywords', 'Bibliography' typed as plain paragraphs are headings all the same."""
+        return block.kind is BlockKind.PARAGRAPH and block.text.strip().rstrip(".:").lower() in KEPT_SECTIONS
+
+    @staticmethod
+    def _drop_repeated_sections(tree: ClauseTree) -> None:
+        """Cover pages often repeat Summary and Keywords word for word after the contents: keep one."""
+        seen: set[tuple[str, str]] = set()
+        kept: list[Clause] = []
+        for clause in tree.clauses:
+            key = (clause.number, clause.text)
+            if clause.number in KEPT_SECTIONS.values() and key in seen:
+                continue
+            seen.add(key)
+            kept.append(clause)
+        for ordinal, clause in enumerate(kept):
+            clause.ordinal = ordinal
+        tree.clauses = kept
 
     @staticmethod
     def _number_of(block: Block) -> str | None:

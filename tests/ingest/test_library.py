@@ -108,3 +108,16 @@ def test_files_read_by_an_older_pipeline_are_read_again(library: Library, tmp_pa
     report = library.ingest([draft])
     assert report.updated == [str(draft.resolve())]
     assert library.ingest([draft]).unchanged == [str(draft.resolve())]
+
+
+def test_an_index_from_before_the_pipeline_column_is_migrated(tmp_path: Path) -> None:
+    db_path = tmp_path / "index" / "records.sqlite3"
+    db_path.parent.mkdir()
+    with sqlite3.connect(db_path) as db:
+        db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, content_hash TEXT NOT NULL, "
+                   "state TEXT NOT NULL)")  # fmt: skip
+        db.execute("INSERT INTO files VALUES ('/old.md', 'old.md', 'abc', 'complete')")
+    library = Library(Settings(index=tmp_path / "index"))
+    state = library.store.file_state("/old.md")
+    assert state is not None and state.pipeline == "" and state.content_hash == "abc"
+    library.close()

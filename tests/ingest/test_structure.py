@@ -61,3 +61,25 @@ def test_unstructured_text_becomes_one_clause_with_its_pages() -> None:
     assert [c.number for c in tree.clauses] == ["Text"]
     assert tree.clauses[0].paragraphs == ["Corrigendum 1 to a Recommendation", "Replace the second sentence."]
     assert (tree.clauses[0].page_start, tree.clauses[0].page_end) == (1, 2)
+
+
+def test_plain_paragraph_section_titles_repeats_and_back_cover() -> None:
+    blocks = [
+        heading(None, "INTELLECTUAL PROPERTY RIGHTS"),
+        para("Notice text."),
+        para("Summary"),
+        para("This draft specifies a protocol."),
+        heading(None, "Contents"),
+        para("Summary"),
+        para("This draft specifies a protocol."),
+        heading("1", "Scope"),
+        para("Scope text."),
+        para("Bibliography"),
+        para("[b-X] A reference."),
+        para("SERIES OF ITU-T RECOMMENDATIONS"),
+        para("Series A Organization of the work of ITU-T"),
+    ]
+    tree = ClauseTreeBuilder().build(blocks)
+    assert [c.number for c in tree.clauses] == ["Summary", "1", "Bibliography"]
+    assert tree.clauses[0].paragraphs == ["This draft specifies a protocol."]
+    assert tree.clauses[-1].paragraphs == ["[b-X] A reference."]

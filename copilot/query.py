@@ -1,0 +1,167 @@
+"""Query understanding: what a rapporteur's question names before any ranking happens.
+
+- Identifiers and clause references ("Y.3507 clause 7.2", "[ITU-T Y.3100]", "P.452-18 §4", "Annex A of
+  G.698.2") become canonical ids (via :func:`ingest.metadata.normalize_rec_id`) and clause numbers, so
+  retrieval can go straight to a clause or stay inside one document.
+- Acronyms are expanded with the abbreviations that the indexed Recommendations themselves define.
+- "define X" / "what is X" / "where is X defined" questions yield the term X, to be looked up in the
+  definitions records before any ranking.
+- "which Recommendation covers X" questions ask for a document, not a passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pydantic import BaseModel, Field
+
+from ingest.metadata import normalize_rec_id
+from ingest.store import RecordStore
+
+MAX_EXPANSIONS = 2
+
+_REC_ID = re.compile(
+    r"\[?\b(?:(?:Rec(?:ommendation)?\.?\s+)?(?:ITU-[TR]|CCITT|CCIR)\s+)?"
+    r"(?:[A-Z]{1,3}\.(?:Imp|Sup)?\d{1,5}(?:\.\d{1,3})*(?:-\d{1,2}(?![\d.]))?)"
+    r"(?:\s*(?:Amd|Cor|Err)\.?\s*\d{1,2})?\]?"
+)
+_CLAUSE_NUMBER = r"(?:\d{1,2}(?:\.\d{1,3})*|[A-Z]\.\d{1,3}(?:\.\d{1,3})*)"
+_CLAUSE_REF = re.compile(
+    rf"(?:\b(?:clause|clauses|section|sub-?clause|paragraph|para\.?)\s+|§\s*)(?P<num>{_CLAUSE_NUMBER})\b"
+    rf"|\b(?P<annex>(?:Annex|Appendix)\s+(?:[A-Z]\d?|[IVX]{{1,5}}))\b",
+    re.I,
+)
+_BARE_CLAUSE_AFTER_ID = re.compile(r"^\s*,?\s*(?P<num>\d{1,2}(?:\.\d{1,3})+)\b")
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z0-9](?:-[A-Z0-9]+)?s?\b")
+_DEFINITION = [
+    re.compile(p, re.I)
+    for p in (
+        r"^\s*(?:please\s+)?define\s+(?:the\s+term\s+)?(?P<t>.+)$",
+        r"^\s*(?:what\s+is\s+the\s+)?definition\s+of\s+(?:the\s+term\s+)?(?P<t>.+)$",
+        r"^\s*where\s+is\s+(?:the\s+term\s+)?(?P<t>.+?)\s+defined\b.*$",
+        r"^\s*how\s+is\s+(?:the\s+term\s+)?(?P<t>.+?)\s+defined\b.*$",
+        r"^\s*what\s+(?:is|are)\s+meant\s+by\s+(?P<t>.+)$",
+        r"^\s*what\s+does\s+(?:the\s+term\s+)?(?P<t>.+?)\s+mean\b.*$",
+        r"^\s*(?:the\s+)?meaning\s+of\s+(?P<t>.+)$",
+        r"^\s*what\s+(?:is|are)\s+(?:a|an|the)?\s*(?P<t>.+)$",
+    )
+]
+_TERM_TAIL = re.compile(
+    r"\s+(?:in|according\s+to|as\s+used\s+in|per|under|within|for)\s+(?:the\s+)?"
+    r"(?:ITU|Rec|Recommendation|[A-Z]{1,3}\.\d|this|that|these|cloud|IMT).*$",
+    re.I,
+)
+_WHICH_DOCUMENT = re.compile(
+    r"\b(?:which|what)\s+(?:ITU(?:-[TR])?\s+)?(?:Recommendations?|standards?|documents?|texts?|Recs?\.?)\b"
+    r"|\bis\s+there\s+an?\s+(?:ITU(?:-[TR])?\s+)?Recommendation\b",
+    re.I,
+)
+_ASKS_EXPANSION = re.compile(r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)", re.I)
+_NOT_ACRONYMS = frozenset({"ITU", "ITU-T", "ITU-R", "CCITT", "CCIR", "I", "A", "NOTE", "WHAT", "WHICH"})
+
+
+class ParsedQuery(BaseModel):
+    """A question as retrieval sees it; ``text`` is what the user typed."""
+
+    text: str
+    rec_ids: list[str] = Field(default_factory=list)
+    """Canonical ids named in the question ("ITU-T Y.3507", "ITU-R P.452-18")."""
+    clauses: list[str] = Field(default_factory=list)
+    """Clause references ("7.2", "Annex A", "Appendix II")."""
+    expansions: dict[str, list[str]] = Field(default_factory=dict)
+    """Acronym -> the expansions the corpus defines for it."""
+    term: str | None = None
+    """The term of a definition question."""
+    abbreviation: str | None = None
+    """The acronym a "what does X stand for" (or "what is X") question asks to expand."""
+    wants_document: bool = False
+    """A "which Recommendation ..." question: the answer is a document."""
+
+    def expanded(self) -> str:
+        """The question with each known acronym followed by its expansions, for both retrievers."""
+        extra = [" ".join(values) for values in self.expansions.values()]
+        return " ".join([self.text, *extra])
+
+
+def find_rec_ids(text: str) -> list[tuple[str, int, int]]:
+    """(canonical id, start, end) for each ITU identifier written in ``text``."""
+    found: list[tuple[str, int, int]] = []
+    for match in _REC_ID.finditer(text):
+        canonical = normalize_rec_id(match.group(0))
+        if canonical:
+            found.append((canonical, match.start(), match.end()))
+    return found
+
+
+def find_clauses(text: str, ids: list[tuple[str, int, int]]) -> list[str]:
+    """Clause numbers after "clause"/"§"/"section", Annex/Appendix labels, and bare numbers after an id."""
+    clauses: list[str] = []
+    for match in _CLAUSE_REF.finditer(text):
+        if match.group("num"):
+            clauses.append(match.group("num"))
+        else:
+            word, label = match.group("annex").split(None, 1)
+            clauses.append(f"{word.capitalize()} {label.upper()}")
+    for _, _, end in ids:
+        bare = _BARE_CLAUSE_AFTER_ID.match(text[end:])
+        if bare and bare.group("num") not in clauses:
+            clauses.append(bare.group("num"))
+    return clauses
+
+
+def definition_term(text: str) -> str | None:
+    """The term a definition question asks about, without quotes, articles and "in Y.3507" tails."""
+    question = text.strip().rstrip("?.! ")
+    for pattern in _DEFINITION:
+        match = pattern.match(question)
+        if match:
+            term = _TERM_TAIL.sub("", match.group("t"))
+            term = re.sub(r"^(?:a|an|the)\s+", "", term.strip(), flags=re.I)
+            term = term.strip(" '\"‘’“”`")
+            return term if 0 < len(term) <= 80 and len(term.split()) <= 8 else None
+    return None
+
+
+def acronyms(text: str) -> list[str]:
+    """Candidate acronyms: words with two or more capitals (IPPM, IMT-2020, CSCs), ids excluded."""
+    out: list[str] = []
+    for match in _ACRONYM.finditer(text):
+        word = match.group(0)
+        if sum(ch.isupper() for ch in word) < 2 or word.upper() in _NOT_ACRONYMS:
+            continue
+        out.append(word)
+    return list(dict.fromkeys(out))
+
+
+def expand_acronyms(store: RecordStore, words: list[str]) -> dict[str, list[str]]:
+    """The most common expansions the corpus gives each acronym (plural 's' tried off as well)."""
+    expansions: dict[str, list[str]] = {}
+    for word in words:
+        rows = store.abbreviations(word)
+        if not rows and word.endswith("s"):
+            rows = store.abbreviations(word[:-1])
+        counts = Counter(r.expansion.strip() for r in rows if r.expansion.strip())
+        if counts:
+            expansions[word] = [e for e, _ in counts.most_common(MAX_EXPANSIONS)]
+    return expansions
+
+
+def parse_query(text: str, store: RecordStore | None = None) -> ParsedQuery:
+    """Everything a question names; acronyms are expanded only when a store is given."""
+    ids = find_rec_ids(text)
+    id_spans = [(s, e) for _, s, e in ids]
+    words = [w for w in acronyms(text) if not any(s <= text.find(w) < e for s, e in id_spans)]
+    term = definition_term(text)
+    asked = None
+    if words and (_ASKS_EXPANSION.search(text) or (term and term.split()[0] in words)):
+        asked = words[0]
+    return ParsedQuery(
+        text=text,
+        rec_ids=list(dict.fromkeys(i for i, _, _ in ids)),
+        clauses=find_clauses(text, ids),
+        expansions=expand_acronyms(store, words) if store is not None else {},
+        term=term,
+        abbreviation=asked,
+        wants_document=bool(_WHICH_DOCUMENT.search(text)),
+    )

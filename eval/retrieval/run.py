@@ -1,0 +1,361 @@
+"""Retrieval quality at clause level: lexical, dense, hybrid and a naive LangChain-style baseline.
+
+    python -m eval.retrieval.run [--corpus ../shared/corpus] [--index eval/results/index]
+                                 [--out eval/results/retrieval]
+
+Ingests the corpus into ``--index`` (incremental: a second run re-embeds nothing), builds the naive
+baseline beside it, asks every question of ``questions.jsonl`` to each system and writes
+``retrieval.md`` (table + failures), ``retrieval.json`` (per-question ranks) and ``retrieval.png``.
+
+Scoring. A question's labels are alternatives: a Recommendation and the clause(s) any of which answers
+it ("*" = the Recommendation itself is the answer, any of its clauses counts). A hit matches a label
+when it is the same Recommendation and the same clause, a clause nested in it (6.3.1 for 6.3; A.1 for
+Annex A), or, where the label is a numbered paragraph the clause tree does not split out ("3.2.1"
+inside clause "3.2"), the clause that holds it. Recall@k is the share of questions answered in the
+top k; MRR and nDCG@10 use the first matching hit (one relevant item per question).
+
+The naive baseline follows most LangChain tutorials: each document's full text (its clauses joined in
+order) cut by ``RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)``, embedded with the
+same model, dense search only. A naive chunk carries no clause, so it is mapped back to every clause
+whose text it overlaps (by character offsets); it matches when any of those clauses does. That is
+generous to the baseline: one 1,000-character window can cover several short clauses at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from copilot.retrieval import Citation, HybridRetriever, Mode
+from ingest.catalog import ReferenceCatalog
+from ingest.library import Library
+from ingest.metadata import normalize_rec_id
+from ingest.models import Chunk
+from ingest.store import text_hash
+from ingest.vectors import ChromaIndex
+from rapporteur.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+DEFAULT_CORPUS = Path(os.environ.get("RAPPORTEUR_TEST_CORPUS", REPO.parent / "shared" / "corpus"))
+NAIVE_COLLECTION = "naive_recursive_1000_200"
+KS = (1, 5, 10)
+DEPTH = 10
+
+
+class Question(BaseModel):
+    id: str
+    question: str
+    rec_id: str
+    clauses: list[str]
+    type: str
+    names_rec: bool
+
+
+class Hit(BaseModel):
+    """A ranked result reduced to what scoring needs: its Recommendation and the clause(s) it covers."""
+
+    rec_id: str | None
+    clauses: list[str]
+    label: str
+
+
+class Outcome(BaseModel):
+    question: str
+    rank: int | None
+    top: list[str]
+
+
+def load_questions(path: Path) -> list[Question]:
+    return [Question.model_validate_json(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _same_rec(a: str | None, b: str) -> bool:
+    if not a:
+        return False
+    return (normalize_rec_id(a) or a).lower() == (normalize_rec_id(b) or b).lower()
+
+
+def _nested(clause: str, gold: str) -> bool:
+    if clause == gold:
+        return True
+    prefix = gold.split(None, 1)[1] if gold.startswith(("Annex ", "Appendix ")) else gold
+    return clause.startswith(prefix + ".")
+
+
+class Judge:
+    """Decides whether a hit answers a question, knowing which clauses each Recommendation indexes."""
+
+    def __init__(self, indexed: dict[str, set[str]]) -> None:
+        self.indexed = indexed
+
+    def holder(self, rec_id: str, gold: str) -> str | None:
+        """The indexed clause holding a numbered paragraph the tree does not split out."""
+        clauses = self.indexed.get((normalize_rec_id(rec_id) or rec_id).lower(), set())
+        if gold in clauses:
+            return None
+        parents = [c for c in clauses if gold.startswith(c + ".")]
+        return max(parents, key=len) if parents else None
+
+    def matches(self, hit: Hit, question: Question) -> bool:
+        if not _same_rec(hit.rec_id, question.rec_id):
+            return False
+        for gold in question.clauses:
+            if gold == "*":
+                return True
+            holder = self.holder(question.rec_id, gold)
+            if any(_nested(c, gold) or c == holder for c in hit.clauses):
+                return True
+        return False
+
+    def rank(self, hits: list[Hit], question: Question) -> int | None:
+        return next((i for i, h in enumerate(hits, start=1) if self.matches(h, question)), None)
+
+
+# -- the naive baseline -------------------------------------------------------------------------------
+
+
+class NaiveBaseline:
+    """Fixed 1,000-character chunks with 200 overlap over each document's text; dense search only."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        s = library.settings
+        self.vectors = ChromaIndex(s.index / "chroma", NAIVE_COLLECTION, s.chroma_host, s.chroma_port)
+        self.map_path = s.index / "naive_chunks.json"
+        self.chunks: dict[str, tuple[str | None, list[str]]] = {}
+
+    def build(self) -> None:
+        """Split, embed (through the store's embedding cache) and index; skipped when already current."""
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
+        docs = self.library.documents()
+        expected = {d.doc_id: d.chunks for d in docs}
+        if self.map_path.is_file():
+            saved = json.loads(self.map_path.read_text())
+            if saved["documents"] == expected and self.vectors.count() == len(saved["chunks"]):
+                self.chunks = {k: (v[0], v[1]) for k, v in saved["chunks"].items()}
+                return
+        store = self.library.store
+        chunks: list[Chunk] = []
+        mapping: dict[str, tuple[str | None, list[str]]] = {}
+        for doc in docs:
+            spans: list[tuple[int, int, str]] = []
+            parts: list[str] = []
+            offset = 0
+            for clause in store.clauses(doc.doc_id):
+                block = "\n".join([f"{clause.number} {clause.heading}".strip(), *clause.paragraphs]) + "\n\n"
+                spans.append((offset, offset + len(block), clause.number))
+                parts.append(block)
+                offset += len(block)
+            for i, piece in enumerate(splitter.create_documents(["".join(parts)])):
+                start = int(piece.metadata["start_index"])
+                end = start + len(piece.page_content)
+                overlap = [
+                    (min(end, e) - max(start, s), n) for s, e, n in spans if min(end, e) - max(start, s) > 0
+                ]
+                covered = [n for _, n in sorted(overlap, key=lambda x: -x[0])]
+                chunk_id = f"{doc.doc_id}:naive{i:05d}"
+                mapping[chunk_id] = (doc.rec_id, covered)
+                chunks.append(
+                    Chunk(chunk_id=chunk_id, doc_id=doc.doc_id, rec_id=doc.rec_id, edition=doc.edition,
+                          clause=covered[0] if covered else "", heading="", heading_path="",
+                          text=piece.page_content, language=doc.language, kind=doc.kind)
+                )  # fmt: skip
+        vectors = self._embed([c.text for c in chunks])
+        for doc in docs:
+            self.vectors.delete_document(doc.doc_id)
+        self.vectors.upsert(chunks, vectors)
+        self.chunks = mapping
+        self.map_path.write_text(json.dumps({"documents": expected, "chunks": mapping}))
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        store, embedder = self.library.store, self.library.embedder
+        hashes = [text_hash(t) for t in texts]
+        cached = store.cached_embeddings(hashes, embedder.name)
+        missing = [i for i, h in enumerate(hashes) if h not in cached]
+        print(f"naive baseline: {len(texts)} chunks, {len(missing)} to embed", file=sys.stderr)
+        for start in range(0, len(missing), 64):
+            idx = missing[start : start + 64]
+            fresh = dict(zip([hashes[i] for i in idx], embedder.embed([texts[i] for i in idx]), strict=True))
+            store.cache_embeddings(fresh, embedder.name)
+            cached.update(fresh)
+        return np.stack([cached[h] for h in hashes]) if hashes else np.zeros((0, embedder.dimension))
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        vector = self.library.embedder.embed([query])[0]
+        hits = []
+        for chunk_id, _ in self.vectors.query(vector, k):
+            rec_id, clauses = self.chunks.get(chunk_id, (None, []))
+            hits.append(Hit(rec_id=rec_id, clauses=clauses, label=f"[{rec_id}] {'/'.join(clauses[:3])}"))
+        return hits
+
+
+# -- running ------------------------------------------------------------------------------------------
+
+
+def _as_hits(citations: list[Citation]) -> list[Hit]:
+    return [Hit(rec_id=c.rec_id, clauses=[c.clause], label=c.render()) for c in citations]
+
+
+def systems(retriever: HybridRetriever, naive: NaiveBaseline) -> dict[str, Callable[[str], list[Hit]]]:
+    def ours(mode: Mode, understand: bool) -> Callable[[str], list[Hit]]:
+        return lambda q: _as_hits(retriever.search(q, k=DEPTH, mode=mode, understand=understand))
+
+    return {
+        "naive (LangChain 1000/200, dense)": lambda q: naive.search(q, DEPTH),
+        "dense (clause chunks)": ours("dense", False),
+        "lexical (BM25)": ours("lexical", False),
+        "hybrid (RRF)": ours("hybrid", False),
+        "hybrid + query understanding": ours("hybrid", True),
+    }
+
+
+def metrics(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    out = {f"R@{k}": sum(1 for r in ranks if r is not None and r <= k) / n for k in KS}
+    out["MRR"] = sum(1.0 / r for r in ranks if r is not None) / n
+    out["nDCG@10"] = sum(1.0 / math.log2(r + 1) for r in ranks if r is not None and r <= 10) / n
+    return out
+
+
+def table(results: dict[str, dict[str, float]], latency: dict[str, float]) -> str:
+    head = (
+        "| system | " + " | ".join(f"{k}" for k in ["R@1", "R@5", "R@10", "MRR", "nDCG@10"]) + " | p50 ms |"
+    )
+    rows = [head, "|" + " --- |" * 7]
+    for name, m in results.items():
+        cells = " | ".join(f"{m[k]:.3f}" for k in ["R@1", "R@5", "R@10", "MRR", "nDCG@10"])
+        rows.append(f"| {name} | {cells} | {latency[name]:.0f} |")
+    return "\n".join(rows)
+
+
+def plot(results: dict[str, dict[str, float]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(results)
+    keys = ["R@1", "R@5", "R@10", "MRR", "nDCG@10"]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        ax.bar([x + i * width for x in range(len(keys))], [results[name][k] for k in keys], width, label=name)
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(keys))], keys)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("score (clause level)")
+    ax.set_title("Retrieval over the ITU corpus")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--index", type=Path, default=REPO / "eval" / "results" / "index")
+    parser.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
+    parser.add_argument("--out", type=Path, default=REPO / "eval" / "results" / "retrieval")
+    parser.add_argument("--no-ingest", action="store_true", help="use the index as it is")
+    args = parser.parse_args(argv)
+
+    catalog = args.corpus / "catalog" / "itu-recommendations.jsonl.gz"
+    settings = Settings(index=args.index, corpus=args.corpus, catalog=catalog if catalog.is_file() else None)
+    library = Library(settings)
+    if not args.no_ingest:
+        report = library.ingest([args.corpus])
+        print(
+            f"ingest: {len(report.added)} added, {len(report.failed)} failed, {report.chunks} chunks",
+            file=sys.stderr,
+        )
+    retriever = HybridRetriever(library, ReferenceCatalog.from_settings(settings))
+    started = time.perf_counter()
+    retriever.refresh()
+    print(f"lexical index ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    naive = NaiveBaseline(library)
+    naive.build()
+
+    indexed: dict[str, set[str]] = {}
+    for chunk in library.store.chunks():
+        if chunk.rec_id:
+            indexed.setdefault((normalize_rec_id(chunk.rec_id) or chunk.rec_id).lower(), set()).add(
+                chunk.clause
+            )
+    judge = Judge(indexed)
+    questions = load_questions(args.questions)
+    results: dict[str, dict[str, float]] = {}
+    latency: dict[str, float] = {}
+    outcomes: dict[str, list[Outcome]] = {}
+    for name, run in systems(retriever, naive).items():
+        run(questions[0].question)  # warm-up: model and index loading are not query time
+        ranks, times, rows = [], [], []
+        for q in questions:
+            t0 = time.perf_counter()
+            hits = run(q.question)
+            times.append(time.perf_counter() - t0)
+            rank = judge.rank(hits, q)
+            ranks.append(rank)
+            rows.append(Outcome(question=q.id, rank=rank, top=[h.label for h in hits[:3]]))
+        results[name] = metrics(ranks)
+        latency[name] = statistics.median(times) * 1000
+        outcomes[name] = rows
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    md = table(results, latency)
+    best = "hybrid + query understanding"
+    failures = [
+        f"- {q.id} ({q.type}) {q.question!r} -> want [{q.rec_id}] {', '.join(q.clauses)}; "
+        f"rank {o.rank or '>10'}; got {'; '.join(o.top) or 'nothing'}"
+        for q, o in zip(questions, outcomes[best], strict=True)
+        if o.rank is None or o.rank > 5
+    ]
+    by_type: dict[str, list[int | None]] = {}
+    for q, o in zip(questions, outcomes[best], strict=True):
+        by_type.setdefault(q.type, []).append(o.rank)
+    type_rows = [f"| {t} | {len(r)} | {metrics(r)['R@5']:.2f} |" for t, r in sorted(by_type.items())]
+    report_md = "\n".join(
+        [
+            f"# Retrieval at clause level ({len(questions)} questions, {library.store.chunk_count()} chunks)",
+            "",
+            md,
+            "",
+            f"## {best}: Recall@5 by question type",
+            "",
+            "| type | n | R@5 |",
+            "| --- | --- | --- |",
+            *type_rows,
+            "",
+            f"## {best}: questions not answered in the top 5",
+            "",
+            *(failures or ["none"]),
+            "",
+        ]
+    )
+    (args.out / "retrieval.md").write_text(report_md)
+    (args.out / "retrieval.json").write_text(
+        json.dumps(
+            {"metrics": results, "p50_ms": latency,
+             "outcomes": {k: [o.model_dump() for o in v] for k, v in outcomes.items()}},
+            indent=2,
+        )
+    )  # fmt: skip
+    plot(results, args.out / "retrieval.png")
+    print(report_md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""``rapporteur check``: the JSON contract, the reports it writes and its exit status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rapporteur.cli import EXIT_OK, EXIT_PARTIAL, main
+
+SAMPLE = Path(__file__).resolve().parents[3] / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
+
+
+def test_json_contract_on_a_clean_markdown_draft(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAPPORTEUR_CORPUS", str(tmp_path))  # no catalog: those rules say so
+    status = main(
+        [
+            "check",
+            str(SAMPLE),
+            "--index",
+            str(tmp_path / "index"),
+            "--json",
+            "--html",
+            str(tmp_path / "r.html"),
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert status == EXIT_OK
+    assert set(data) == {"file", "findings", "summary"}
+    assert data["summary"]["by_severity"]["error"] == 0
+    for finding in data["findings"]:
+        assert set(finding) == {
+            "rule",
+            "category",
+            "severity",
+            "location",
+            "message",
+            "evidence",
+            "suggestion",
+        }
+        assert set(finding["location"]) == {"clause", "paragraph", "page"}
+    assert {f["rule"] for f in data["findings"] if f["severity"] == "info"} >= {"consistency.contradiction"}
+    assert (tmp_path / "r.html").read_text().startswith("<!doctype html>")
+
+
+def test_errors_give_exit_status_2_and_a_commented_docx(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    draft = corpus_dir / "itu-t" / "Y.3507-201812.docx"  # cites bibliography tags it does not list
+    out = tmp_path / "commented.docx"
+    status = main(["check", str(draft), "--index", str(tmp_path / "index"), "--docx", str(out)])
+    assert status == EXIT_PARTIAL
+    assert "references.unlisted" in capsys.readouterr().out
+    assert out.stat().st_size > 0

@@ -1,0 +1,53 @@
+"""The BM25 index: identifier-aware tokens, persistence, and rebuilding only when the chunk set changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from copilot.lexical import LexicalIndex, store_fingerprint, tokenize
+from ingest.models import Chunk, Clause, DocumentMeta, Records
+from ingest.store import RecordStore
+
+
+def test_tokens_keep_identifiers_whole_and_split() -> None:
+    tokens = tokenize("Rec. ITU-R P.452-18 clause 4.2 on IMT-2020 requirements")
+    for whole in ("p.452-18", "p.452", "4.2", "imt-2020", "itu-r"):
+        assert whole in tokens
+    for part in ("p", "452", "18", "imt", "2020", "requirement"):
+        assert part in tokens
+    assert "on" not in tokens
+
+
+def _add(store: RecordStore, doc_id: str, texts: list[str], content: str = "h1") -> None:
+    path = f"/docs/{doc_id}.md"
+    meta = DocumentMeta(doc_id=doc_id, rec_id=f"ITU-T {doc_id}", path=path, content_hash=content)
+    chunks = [
+        Chunk(chunk_id=f"{doc_id}:{i:05d}", doc_id=doc_id, rec_id=meta.rec_id, edition=None,
+              clause=str(i + 1), heading="h", heading_path="h", text=t, ordinal=i)
+        for i, t in enumerate(texts)
+    ]  # fmt: skip
+    store.mark_pending(path, doc_id, content, pipeline="test")
+    store.replace_document(meta, [Clause(number="1", heading="h", level=1)], chunks, Records())
+
+
+def test_index_is_saved_reused_and_rebuilt_on_change(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "records.sqlite3")
+    _add(store, "Y.1", ["packet loss ratio is measured per segment", "clock synchronization with NTP"])
+    _add(store, "Y.2", ["optical fibre identification by macrobending"])
+    folder = tmp_path / "bm25"
+
+    first = LexicalIndex.open(store, folder)
+    assert (folder / "chunks.json").is_file()
+    hits = first.search("packet loss", k=5)
+    assert [first.chunk_ids[h.position] for h in hits] == ["Y.1:00000"]
+    assert first.search("fibre", k=5, doc_ids={"Y.1"}) == []
+
+    again = LexicalIndex.load(folder)
+    assert again is not None and again.fingerprint == store_fingerprint(store)
+    assert LexicalIndex.open(store, folder).chunk_ids == first.chunk_ids
+
+    _add(store, "Y.2", ["macrobending of live fibres at 1650 nm"], content="h2")
+    assert store_fingerprint(store) != first.fingerprint
+    rebuilt = LexicalIndex.open(store, folder)
+    assert [rebuilt.chunk_ids[h.position] for h in rebuilt.search("1650 nm", k=3)] == ["Y.2:00000"]
+    store.close()

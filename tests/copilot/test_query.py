@@ -1,0 +1,48 @@
+"""Query understanding: identifiers, clause references, definition terms, acronyms, document questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from copilot.query import acronyms, definition_term, parse_query
+
+
+@pytest.mark.parametrize(
+    ("text", "rec_ids", "clauses"),
+    [
+        ("Y.3507 clause 7.2", ["ITU-T Y.3507"], ["7.2"]),
+        ("what does [ITU-T Y.3100] say", ["ITU-T Y.3100"], []),
+        ("P.452-18 §4", ["ITU-R P.452-18"], ["4"]),
+        ("Annex A of G.698.2", ["ITU-T G.698.2"], ["Annex A"]),
+        ("Rec. ITU-T Y.3507 appendix ii", ["ITU-T Y.3507"], ["Appendix II"]),
+        ("see Y.1543 6.3 please", ["ITU-T Y.1543"], ["6.3"]),
+        ("packet loss in IMT-2020 networks", [], []),
+    ],
+)
+def test_identifiers_and_clause_references(text: str, rec_ids: list[str], clauses: list[str]) -> None:
+    parsed = parse_query(text)
+    assert parsed.rec_ids == rec_ids
+    assert parsed.clauses == clauses
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("What is a physical machine?", "physical machine"),
+        ("where is 'cloud service customer' defined?", "cloud service customer"),
+        ("define live fibre detection", "live fibre detection"),
+        ("definition of aggregate loss ratio in Y.1543", "aggregate loss ratio"),
+        ("how do I measure packet loss", None),
+    ],
+)
+def test_definition_terms(text: str, term: str | None) -> None:
+    assert definition_term(text) == term
+
+
+def test_acronyms_and_document_questions() -> None:
+    assert acronyms("What does IPMI stand for in ITU-T Y.3507, and what are CSCs?") == ["IPMI", "CSCs"]
+    assert parse_query("What does TWAMP stand for?").abbreviation == "TWAMP"
+    assert parse_query("What is a BCP?").abbreviation == "BCP"
+    assert parse_query("packet loss of TWAMP probes").abbreviation is None
+    assert parse_query("which Recommendation covers IMT frequency arrangements?").wants_document
+    assert not parse_query("frequency arrangements for IMT").wants_document

@@ -1,0 +1,105 @@
+"""Hybrid retrieval on a real small index: the sample draft and two real ITU-T Recommendations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from copilot.retrieval import Citation, FilterError, HybridRetriever
+from ingest.library import Library
+from rapporteur.cli import main
+from rapporteur.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
+
+
+@pytest.fixture(scope="module")
+def index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("retrieval") / "index"
+    library = Library(Settings(index=folder))
+    report = library.ingest(
+        [
+            SAMPLE,
+            corpus_dir / "itu-t" / "Y.3507-201812.docx",
+            corpus_dir / "itu-t" / "T-REC-M.3372-201808-I!!MSW-E.docx",
+        ]
+    )
+    assert not report.failed
+    library.close()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def retriever(index: Path) -> Iterator[HybridRetriever]:
+    library = Library(Settings(index=index))
+    yield HybridRetriever(library)
+    library.close()
+
+
+def test_definition_question_cites_the_defining_clause_first(retriever: HybridRetriever) -> None:
+    hits = retriever.search("What is a physical machine?", k=5)
+    assert (hits[0].rec_id, hits[0].clause) == ("ITU-T Y.3507", "3.2.1")
+    assert "computing machine providing physical resources" in hits[0].text
+    assert len({(h.rec_id, h.clause) for h in hits}) == len(hits)
+
+
+def test_named_clause_goes_straight_to_it(retriever: HybridRetriever) -> None:
+    hits = retriever.search("Y.3507 clause 7.5", k=3)
+    assert (hits[0].rec_id, hits[0].clause, hits[0].heading) == (
+        "ITU-T Y.3507",
+        "7.5",
+        "Security requirements",
+    )
+    assert all(h.rec_id == "ITU-T Y.3507" for h in hits)
+
+
+def test_acronym_question_finds_the_abbreviations_clause(retriever: HybridRetriever) -> None:
+    parsed_hits = retriever.search("What does IPMI stand for?", k=3)
+    assert (parsed_hits[0].rec_id, parsed_hits[0].clause) == ("ITU-T Y.3507", "4")
+
+
+def test_each_mode_ranks_on_its_own(retriever: HybridRetriever) -> None:
+    question = "resource fault monitoring in a cloud-aware telecommunication management system"
+    for mode in ("lexical", "dense", "hybrid"):
+        hits = retriever.search(question, k=5, mode=mode, understand=False)
+        assert ("ITU-T M.3372", "9.3") in [(h.rec_id, h.clause) for h in hits], mode
+
+
+def test_filters_restrict_results(retriever: HybridRetriever) -> None:
+    hits = retriever.search("cloud service customer", k=10, filters={"rec_id": "M.3372"})
+    assert hits and {h.rec_id for h in hits} == {"ITU-T M.3372"}
+    assert retriever.search("cloud service customer", k=10, filters={"series": "Q"}) == []
+    assert {h.rec_id for h in retriever.search("requirements", k=10, filters={"series": "Y"})} == {
+        "ITU-T Y.3507"
+    }
+    with pytest.raises(FilterError):
+        retriever.search("x", filters={"colour": "red"})
+
+
+def test_citation_rendering() -> None:
+    base = {"doc_id": "d", "heading": "h", "text": "t", "score": 1.0, "path": "p"}
+    assert (
+        Citation(rec_id="ITU-T Y.3507", clause="3.2.1", page=None, **base).render()
+        == "[ITU-T Y.3507] clause 3.2.1"
+    )
+    assert (
+        Citation(rec_id="ITU-R P.452-18", clause="4.2", page=12, **base).render()
+        == "[ITU-R P.452-18] clause 4.2, p. 12"
+    )
+    assert (
+        Citation(rec_id="ITU-T Y.1543", clause="Appendix III", page=None, **base).render()
+        == "[ITU-T Y.1543] Appendix III"
+    )
+    assert Citation(rec_id=None, clause="III.2", page=None, **base).render() == "[d] clause III.2"
+
+
+def test_cli_search_json(index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "physical machine", "--index", str(index), "-k", "3", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 3
+    assert set(hits[0]) == {"doc_id", "rec_id", "clause", "heading", "page", "text", "score", "path"}
+    assert main(["search", "x", "--index", str(index), "--filter", "nokey"]) == 1
