@@ -15,9 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.chunker import ClauseChunker  # noqa: E402
-from ingest.library import expand_paths, file_hash, prepare_document  # noqa: E402
+from ingest.library import expand_paths, prepare_document
 from ingest.metadata import doc_id_for  # noqa: E402
 from ingest.parsers import Limits, ParseError  # noqa: E402
+from ingest.store import file_hash  # noqa: E402
 
 
 def main() -> None:

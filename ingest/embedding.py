@@ -7,11 +7,12 @@ hashes so a yanked or altered repackaging is caught at load time, not as silentl
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from ingest.store import file_hash
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -30,14 +31,6 @@ class Embedder(Protocol):
     dimension: int
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _packaged_files() -> tuple[Path, Path]:
@@ -67,7 +60,7 @@ class MiniLMEmbedder:
         onnx, tokenizer = _packaged_files()
         if verify:
             for path, expected in ((onnx, ONNX_SHA256), (tokenizer, TOKENIZER_SHA256)):
-                actual = _sha256(path)
+                actual = file_hash(path)
                 if actual != expected:
                     raise EmbeddingError(f"{path}: sha256 {actual} does not match the pinned {expected}")
         options = ort.SessionOptions()

@@ -8,7 +8,6 @@ recorded with its reason and never touches what is already indexed.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from ingest.extract import RecordExtractor
 from ingest.metadata import doc_id_for, identify, normalize_rec_id
 from ingest.models import Chunk, Clause, DocumentMeta, DocumentSummary, IngestFailure, IngestReport, Records
 from ingest.parsers import Limits, ParseError, parse_file
-from ingest.store import RecordStore, text_hash
+from ingest.store import RecordStore, file_hash, text_hash
 from ingest.structure import ClauseTree, ClauseTreeBuilder
 from ingest.vectors import ChromaIndex, VectorIndex
 from rapporteur.settings import Settings
@@ -44,14 +43,6 @@ class PreparedDocument:
     clauses: list[Clause]
     chunks: list[Chunk]
     records: Records
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

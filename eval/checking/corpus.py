@@ -9,10 +9,10 @@ from pathlib import Path
 
 from ingest.catalog import ReferenceCatalog
 from ingest.chunker import ClauseChunker
-from ingest.library import expand_paths, file_hash, prepare_document
+from ingest.library import expand_paths, prepare_document
 from ingest.metadata import doc_id_for
 from ingest.parsers import Limits, ParseError
-from ingest.store import RecordStore
+from ingest.store import RecordStore, file_hash
 
 
 def build_record_store(folders: list[Path], db_path: Path) -> tuple[RecordStore, list[str]]:

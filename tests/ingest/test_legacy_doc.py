@@ -44,7 +44,8 @@ def test_sniff_claims_binary_word_only(corpus_dir: Path) -> None:
 def test_r21_clauses_tables_and_front_matter(corpus_dir: Path) -> None:
     tree, blocks = tree_of(corpus_dir / "itu-t" / "T-REC-R.21-199608-I!!MSW-E.doc")
     numbers = [c.number for c in tree.clauses]
-    assert numbers[:4] == ["1", "2", "3", "3.1"] and numbers[-1] == "12"
+    # The CCITT-era preamble ("The ITU-T, considering ...") is content; clauses follow it.
+    assert numbers[:5] == ["considering", "1", "2", "3", "3.1"] and numbers[-1] == "12"
     (scope,) = tree.find("1")
     assert scope.heading == "Scope"
     assert "This Recommendation defines a modem for use in telegraph TDM systems." in scope.paragraphs
@@ -88,8 +89,9 @@ def test_itu_r_docs(corpus_dir: Path) -> None:
     bo600, _ = tree_of(corpus_dir / "itu-r" / "R-REC-BO.600-1-198607-I!!MSW-E.doc")
     assert bo600.find("2.1")[0].heading == "Reference case conditions"
     ra314, blocks = tree_of(corpus_dir / "itu-r" / "R-REC-RA.314-10-200306-I!!MSW-E.doc")
-    # ITU-R style: considering/recommends are unnumbered; Annex 1 (only a figure) is the one clause.
-    assert [c.number for c in ra314.clauses] == ["Annex 1"]
+    # ITU-R style: the preamble parts are clauses of their own, then Annex 1 (only a figure).
+    assert [c.number for c in ra314.clauses] == ["considering", "recommends", "Annex 1"]
+    assert ra314.find("recommends")[0].paragraphs
     assert any(b.kind is BlockKind.TABLE and "Hydrogen (HI) | 1 420.406 MHz" in b.text for b in blocks)
     s354 = parse(corpus_dir / "itu-r" / "R-REC-S.354-2-197407-I!!MSW-E.doc")
     # "considering a)<TAB>that ..." items stay body text: lower-case sentences are never headings.
@@ -98,7 +100,8 @@ def test_itu_r_docs(corpus_dir: Path) -> None:
         and "that the hypothetical reference circuit is intended as a guide" in b.text
         for b in s354.blocks
     )
-    assert not [b for b in s354.blocks if b.kind is BlockKind.HEADING and b.number]
+    headings = [b.number for b in s354.blocks if b.kind is BlockKind.HEADING and b.number]
+    assert headings == ["considering", "recommends"]
 
 
 def test_no_converter_installed(corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

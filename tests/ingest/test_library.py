@@ -114,8 +114,7 @@ def test_an_index_from_before_the_pipeline_column_is_migrated(tmp_path: Path) ->
     db_path = tmp_path / "index" / "records.sqlite3"
     db_path.parent.mkdir()
     with sqlite3.connect(db_path) as db:
-        db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, content_hash TEXT NOT NULL, "
-                   "state TEXT NOT NULL)")  # fmt: skip
+        db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, doc_id TEXT, content_hash TEXT, state TEXT)")
         db.execute("INSERT INTO files VALUES ('/old.md', 'old.md', 'abc', 'complete')")
     library = Library(Settings(index=tmp_path / "index"))
     state = library.store.file_state("/old.md")
