@@ -39,6 +39,11 @@ _DEF_HEADING = re.compile(
     r"|термины)\b",
     re.I,
 )
+_DEF_SECTION = re.compile(
+    r"(?:(?:general|basic|some|list\s+of)\s+)?(?:terms|terminology|vocabulary|definitions?)\b"
+    r"|définitions|termes\s+définis|definiciones|términos\s+definidos|определения|термины",
+    re.I,
+)
 _ELSEWHERE = re.compile(
     r"defined\s+elsewhere|defined\s+in\s+other|imported|définis\s+ailleurs|definidos\s+en\s+otr|"
     r"определенные\s+в\s+других",
@@ -220,10 +225,12 @@ class RecordExtractor:
 
 
 def _is_definitions_heading(heading: str) -> bool:
-    if not _DEF_HEADING.search(heading):
+    """A section of terms and definitions, not any heading that mentions a definition: "Definitions",
+    "Terms defined elsewhere", "Definitions, abbreviations and symbols" are; "SDL-2010 formal
+    definition", "Semantic definition of fields", "Terms of reference" are not."""
+    if not _DEF_HEADING.search(heading) or re.search(r"terms\s+of\s+reference", heading, re.I):
         return False
-    # "Terms of reference", "Abbreviations" alone are not definitions sections.
-    return not re.search(r"terms\s+of\s+reference", heading, re.I)
+    return bool(_DEF_SECTION.match(heading.strip()))
 
 
 def _is_note(text: str) -> bool:

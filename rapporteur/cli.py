@@ -150,7 +150,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     def human(d: Any) -> str:
         head = f"{d['rec_id']} ({d['edition']}) {d['title']}"
         return "\n".join(
-            [head] + ["  " * (c["level"] - 1) + f"{c['number']} {c['heading']}" for c in d["clauses"]]
+            [head]
+            + [
+                "  " * (c["level"] - 1)
+                + (c["number"] if c["heading"] == c["number"] else f"{c['number']} {c['heading']}")
+                for c in d["clauses"]
+            ]
         )
 
     _emit(data, args.json, human)
@@ -158,7 +163,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_terms(args: argparse.Namespace) -> int:
-    rows = _library(args).store.definitions(args.query)[: args.limit]
+    # Copies of one Recommendation (a .docx and its AsciiDoc re-typeset) define a term once for people.
+    unique = {
+        (d.rec_id or d.doc_id, d.clause, d.term, d.definition): d
+        for d in _library(args).store.definitions(args.query)
+    }
+    rows = list(unique.values())[: args.limit]
 
     def human(defs: Any) -> str:
         out = []

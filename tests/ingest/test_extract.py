@@ -125,7 +125,11 @@ def test_flat_clause_three_and_entry_taken_for_a_heading() -> None:
 
 
 def test_no_definitions_section_gives_none() -> None:
-    tree = tree_of(("1", "Scope", ["widget: something that looks like an entry."]))
+    tree = tree_of(
+        ("1", "Scope", ["widget: something that looks like an entry."]),
+        ("F2.2", "Formal definition of the static semantics", ["x: y := z."]),
+        ("7.1", "Semantic definition of fields in the header", ["flag: a one-bit field."]),
+    )
     assert extract(tree).definitions == []
 
 
