@@ -39,6 +39,7 @@ _DEF_HEADING = re.compile(
     r"|термины)\b",
     re.I,
 )
+_SOURCE_SUFFIX = re.compile(r"\s*\[[^\]\n]{2,80}\]\s*$")
 _DEF_SECTION = re.compile(
     r"(?:(?:general|basic|some|list\s+of)\s+)?(?:terms|terminology|vocabulary|definitions?)\b"
     r"|définitions|termes\s+définis|definiciones|términos\s+definidos|определения|термины",
@@ -278,6 +279,8 @@ def _abbreviation(line: str) -> tuple[str, str] | None:
             return None
         if not _looks_like_abbreviation(abbr) or not expansion or len(expansion) > 250:
             return None
+        # J.1 tags each expansion with its source: "ML<TAB>Main Level<TAB><TAB>[b-ITU-T J.388]".
+        expansion = re.sub(r"\s+", " ", _SOURCE_SUFFIX.sub("", expansion)).strip()
         return abbr, expansion.rstrip(" ;,")
     return None
 

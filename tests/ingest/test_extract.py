@@ -151,6 +151,7 @@ def test_abbreviation_formats_and_empty_entry() -> None:
                 "Lonely Expansion Without Abbreviation",
                 "kLM\tkilo Lima Mike",
                 "NO-P/Q\tNovember Oscar Papa Quebec",
+                "RS\tRomeo Sierra\t\t\t[b-ITU-T Q.9999]",
             ],
         ),
         ("5", "Conventions", ["XY\tNot an abbreviation clause"]),
@@ -163,6 +164,7 @@ def test_abbreviation_formats_and_empty_entry() -> None:
         ("HIJ", "Hotel India Juliet"),
         ("kLM", "kilo Lima Mike"),
         ("NO-P/Q", "November Oscar Papa Quebec"),
+        ("RS", "Romeo Sierra"),
     ]
 
 
