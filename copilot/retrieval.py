@@ -34,7 +34,7 @@ from ingest.models import Chunk, Definition, DocumentSummary
 from rapporteur.settings import Settings
 
 Mode = Literal["hybrid", "lexical", "dense"]
-FILTER_KEYS = ("sector", "series", "rec_id", "kind", "language", "in_force", "doc_id")
+FILTER_KEYS = ("sector", "series", "rec_id", "exclude_rec_id", "kind", "language", "in_force", "doc_id")
 RRF_K = 60
 PINNED_SCORE = 1.0
 _SERIES = re.compile(r"^(?:ITU-[TR]|CCITT|CCIR)\s+(?P<series>[A-Z]{1,3})(?:\.|\s)")
@@ -162,6 +162,8 @@ class HybridRetriever:
                 ]
             elif key == "rec_id":
                 docs = [d for d in docs if self._names(d, value)]
+            elif key == "exclude_rec_id":
+                docs = [d for d in docs if not self._names(d, value)]
             elif key == "kind":
                 docs = [d for d in docs if d.kind.lower() == value.lower()]
             elif key == "language":

@@ -1,0 +1,143 @@
+"""Grounded answers: retrieve clauses, hand the model only the relevant ones as delimited data, stream
+its answer with every citation checked, and say plainly when the library has no answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from copilot.citation import Citation
+from copilot.grounding import CitationRewriter, Source, prepare_sources, relevance, rewrite_stream
+from copilot.llm import ChatModel, GenerationStats, LLMError
+from copilot.prompts import PromptTemplate
+from copilot.retrieval import HybridRetriever
+from rapporteur.settings import Settings
+
+NO_ANSWER = "The library holds no clause that answers this question."
+_NOT_FOUND = "NOT FOUND"
+_SNIPPET = 300
+
+
+class Answer(BaseModel):
+    """What ``rapporteur ask --json`` prints and the UI shows. ``citations`` are the clauses the answer
+    cites; ``sources`` every clause it was given; ``unsupported`` the citations that were dropped."""
+
+    question: str
+    answer: str
+    citations: list[Citation] = []
+    sources: list[Citation] = []
+    model: str | None = None
+    prompt: str | None = None
+    grounded: bool = False
+    unsupported: list[str] = []
+    redactions: int = 0
+    notice: str | None = None
+    stats: GenerationStats | None = None
+
+
+def extractive_answer(sources: list[Source], why: str) -> str:
+    """The answer without a model: the relevant clauses themselves, cited."""
+    lines = [f"{why} The most relevant clauses:", ""]
+    for source in sources:
+        snippet = " ".join(source.text.split())
+        cut = snippet[:_SNIPPET] + ("…" if len(snippet) > _SNIPPET else "")
+        lines.append(f"- {source.citation.render()}: {cut}")
+    return "\n".join(lines)
+
+
+class Assistant:
+    """Answers questions from the library; ``model`` None means retrieval-only answers."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        model: ChatModel | None,
+        settings: Settings,
+        unavailable: str | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.model = model
+        self.settings = settings
+        self.unavailable = unavailable or "No language model is configured."
+        self.prompt = PromptTemplate.load("answer")
+
+    def ask(self, question: str, filters: dict[str, str] | None = None) -> Answer:
+        answer = None
+        for event in self.ask_stream(question, filters):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def relevant_sources(self, question: str, filters: dict[str, str] | None = None) -> list[Source]:
+        """Retrieved clauses that share enough of the question's words to be worth reading."""
+        hits = self.retriever.search(question, k=self.settings.answer_sources * 2, filters=filters)
+        relevant = [h for h in hits if relevance(question, h) >= self.settings.answer_min_relevance]
+        return prepare_sources(question, relevant[: self.settings.answer_sources], self.settings.source_chars)
+
+    def ask_stream(self, question: str, filters: dict[str, str] | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are generated, then one final :class:`Answer`."""
+        sources = self.relevant_sources(question, filters)
+        answer = Answer(
+            question=question,
+            answer=NO_ANSWER,
+            sources=[s.citation for s in sources],
+            redactions=sum(s.redactions for s in sources),
+        )
+        if not sources:
+            yield NO_ANSWER
+            yield answer
+            return
+        if self.model is None:
+            answer.answer = extractive_answer(sources, self.unavailable)
+            answer.citations, answer.grounded, answer.notice = answer.sources, True, self.unavailable
+            yield answer.answer
+            yield answer
+            return
+        yield from self._generate(question, sources, answer)
+
+    def _generate(self, question: str, sources: list[Source], answer: Answer) -> Iterator[str | Answer]:
+        assert self.model is not None
+        messages = self.prompt.render(sources="\n\n".join(s.block() for s in sources), question=question)
+        generation = self.model.generate(
+            messages, max_tokens=self.settings.llm_max_tokens, temperature=self.settings.llm_temperature
+        )
+        rewriter = CitationRewriter(sources)
+        answer.model, answer.prompt, answer.stats = self.model.name, self.prompt.tag, generation.stats
+        parts: list[str] = []
+        streaming = False
+        try:
+            for piece in rewrite_stream(generation, rewriter):
+                parts.append(piece)
+                if streaming:
+                    yield piece
+                    continue
+                head = "".join(parts).lstrip()
+                if len(head) <= len(_NOT_FOUND):
+                    continue
+                if head.upper().startswith(_NOT_FOUND):
+                    break
+                streaming = True
+                yield "".join(parts)
+        except LLMError as exc:
+            answer.notice = str(exc)
+            answer.answer = extractive_answer(sources, f"The model failed ({exc}).")
+            answer.citations, answer.grounded = answer.sources, True
+            yield answer
+            return
+        text = "".join(parts).strip()
+        if not text or text.upper().startswith(_NOT_FOUND):
+            answer.answer = NO_ANSWER
+            yield NO_ANSWER
+            yield answer
+            return
+        if not streaming:
+            yield text
+        answer.answer = text
+        answer.citations = [s.citation for s in rewriter.cited]
+        answer.unsupported = rewriter.unsupported
+        answer.grounded = bool(rewriter.cited)
+        if not rewriter.cited:
+            answer.notice = "The model cited none of its sources; check the answer against them."
+        yield answer

@@ -1,0 +1,341 @@
+"""Drafting in ITU style: exact pieces from the library, prose from the model inside the skeleton.
+
+A draft is composed section by section; each section streams its text as it is written, so the CLI
+and the UI show progress even while the model is thinking. Without a model, the prose sections become
+placeholders (``<...>``) and everything exact is still there.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from copilot.citation import Citation
+from copilot.drafting.exact import ExactPieces, Piece, ReusedTerm
+from copilot.drafting.models import ClauseDraft, DraftKind
+from copilot.grounding import CitationRewriter, prepare_sources, rewrite_stream
+from copilot.llm import ChatModel, LLMError
+from copilot.prompts import PromptTemplate
+from copilot.retrieval import HybridRetriever
+from ingest.catalog import ReferenceCatalog
+from rapporteur.settings import Settings
+
+SKELETON_FILE = Path(__file__).with_name("itu_t_skeleton.toml")
+CONTEXT_SOURCES = 3
+REQUIREMENT_PREFIX = "REQ"
+
+
+def load_skeleton() -> dict[str, Any]:
+    with SKELETON_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+class _Composition:
+    """The draft being written: its text so far and everything recorded along the way."""
+
+    def __init__(self, draft: ClauseDraft) -> None:
+        self.draft = draft
+        self.parts: list[str] = []
+
+    def add(self, text: str) -> str:
+        self.parts.append(text)
+        return text
+
+    def take(self, piece: Piece) -> None:
+        self.draft.citations.extend(c for c in piece.citations if c not in self.draft.citations)
+        self.draft.notices.extend(piece.notices)
+
+    def finish(self) -> ClauseDraft:
+        self.draft.text = "".join(self.parts).strip() + "\n"
+        return self.draft
+
+
+class Drafter:
+    """Writes one clause kind (or a whole skeleton) for a topic; ``model`` None = exact parts only."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        catalog: ReferenceCatalog | None,
+        model: ChatModel | None,
+        settings: Settings,
+        unavailable: str | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.catalog = catalog
+        self.model = model
+        self.settings = settings
+        self.unavailable = unavailable or "No language model is configured"
+        self.skeleton = load_skeleton()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, model: ChatModel | None, unavailable: str | None = None
+    ) -> Drafter:
+        return cls(
+            HybridRetriever.from_settings(settings),
+            ReferenceCatalog.from_settings(settings),
+            model,
+            settings,
+            unavailable,
+        )
+
+    def draft(self, kind: DraftKind | str, topic: str, **options: Any) -> ClauseDraft:
+        result = None
+        for event in self.draft_stream(kind, topic, **options):
+            if isinstance(event, ClauseDraft):
+                result = event
+        assert result is not None
+        return result
+
+    def draft_stream(
+        self,
+        kind: DraftKind | str,
+        topic: str,
+        rec_id: str | None = None,
+        title: str | None = None,
+        draft_text: str = "",
+        exclude_rec_id: str | None = None,
+    ) -> Iterator[str | ClauseDraft]:
+        """Text as it is written, then the finished :class:`ClauseDraft`. ``draft_text`` is the
+        rapporteur's draft so far (abbreviations are collected from it); ``exclude_rec_id`` keeps one
+        Recommendation out of everything drafting reads (held-out evaluation)."""
+        kind = DraftKind(kind)
+        work = _Composition(ClauseDraft(kind=kind, topic=topic, rec_id=rec_id, title=title, text=""))
+        if self.model is None and kind in (DraftKind.SCOPE, DraftKind.SUMMARY, DraftKind.REQUIREMENTS):
+            work.draft.notices.append(f"{self.unavailable}; the prose is left as a placeholder.")
+        context = _Context(self, topic, rec_id, draft_text, exclude_rec_id)
+        sections = {
+            DraftKind.SCOPE: context.scope,
+            DraftKind.SUMMARY: context.summary,
+            DraftKind.DEFINITIONS: context.definitions,
+            DraftKind.ABBREVIATIONS: context.abbreviations,
+            DraftKind.REFERENCES: context.references,
+            DraftKind.CONVENTIONS: context.conventions,
+            DraftKind.REQUIREMENTS: context.requirements,
+            DraftKind.SKELETON: context.skeleton,
+        }
+        for text in sections[kind](work):
+            yield work.add(text)
+        if self.model is not None:
+            work.draft.model = self.model.name
+        yield work.finish()
+
+
+class _Context:
+    """One drafting request: the topic, what it may read, and the section writers."""
+
+    def __init__(
+        self, drafter: Drafter, topic: str, rec_id: str | None, draft_text: str, exclude_rec_id: str | None
+    ) -> None:
+        self.drafter = drafter
+        self.topic = topic
+        self.rec_id = rec_id
+        self.draft_text = draft_text
+        self.filters = {"exclude_rec_id": exclude_rec_id} if exclude_rec_id else None
+        store = drafter.retriever.library.store
+        self.exact = ExactPieces(store, drafter.catalog, exclude_rec_id)
+        self.fixed: dict[str, Any] = drafter.skeleton
+        self.headings: dict[str, str] = drafter.skeleton["headings"]
+        self._hits: list[Citation] | None = None
+        self._definitions: list[ReusedTerm] | None = None
+
+    # -- shared look-ups ----------------------------------------------------------------------------
+
+    def hits(self) -> list[Citation]:
+        if self._hits is None:
+            self._hits = self.drafter.retriever.search(self.topic, k=10, filters=self.filters)
+        return self._hits
+
+    def reused(self) -> list[ReusedTerm]:
+        if self._definitions is None:
+            self._definitions = self.exact.reused_definitions(self.topic, self.hits())
+        return self._definitions
+
+    def related_clauses(self, heading: str) -> list[Citation]:
+        """The ``heading`` clause (Scope, Summary) of the Recommendations most related to the topic."""
+        found: list[Citation] = []
+        for hit in self.hits():
+            if len(found) >= CONTEXT_SOURCES or any(c.doc_id == hit.doc_id for c in found):
+                continue
+            for clause in self.exact.store.clauses(hit.doc_id):
+                if clause.heading.strip().lower() == heading and clause.text.strip():
+                    found.append(
+                        Citation(
+                            doc_id=hit.doc_id,
+                            rec_id=hit.rec_id,
+                            clause=clause.number,
+                            heading=clause.heading,
+                            page=clause.page_start,
+                            text=clause.text,
+                            path=hit.path,
+                        )
+                    )
+                    break
+        return found
+
+    def heading(self, key: str) -> str:
+        return f"{self.headings[key]}\n\n"
+
+    # -- model prose ---------------------------------------------------------------------------------
+
+    def prose(
+        self, work: _Composition, prompt_name: str, sources: list[Citation], placeholder: str, **values: str
+    ) -> Iterator[str]:
+        """Stream the model's text for one section, citations checked; a placeholder without a model."""
+        drafter = self.drafter
+        if drafter.model is None:
+            yield placeholder
+            return
+        prompt = PromptTemplate.load(prompt_name)
+        prepared = prepare_sources(self.topic, sources, drafter.settings.source_chars)
+        messages = prompt.render(
+            sources="\n\n".join(s.block() for s in prepared) or "(no related text)",
+            topic=self.topic,
+            **values,
+        )
+        generation = drafter.model.generate(
+            messages, max_tokens=drafter.settings.llm_max_tokens, temperature=drafter.settings.llm_temperature
+        )
+        rewriter = CitationRewriter(prepared)
+        work.draft.prompts.append(prompt.tag)
+        work.draft.stats.append(generation.stats)
+        written = []
+        try:
+            for piece in rewrite_stream(generation, rewriter):
+                written.append(piece)
+                yield piece
+        except LLMError as exc:
+            work.draft.notices.append(f"The model failed ({exc}); the section is left as a placeholder.")
+            if not written:
+                yield placeholder
+        work.draft.citations.extend(
+            s.citation for s in rewriter.cited if s.citation not in work.draft.citations
+        )
+        work.draft.unsupported.extend(rewriter.unsupported)
+
+    # -- sections --------------------------------------------------------------------------------------
+
+    def scope(self, work: _Composition) -> Iterator[str]:
+        yield self.heading("scope")
+        yield from self.prose(
+            work,
+            "draft_scope",
+            self.related_clauses("scope"),
+            "<Mandatory: what this Recommendation specifies>",
+        )
+        yield "\n\n"
+
+    def summary(self, work: _Composition) -> Iterator[str]:
+        opening = f"Recommendation {self.rec_id}" if self.rec_id else "This Recommendation"
+        yield self.heading("summary")
+        yield from self.prose(
+            work,
+            "draft_summary",
+            self.related_clauses("summary"),
+            "<Mandatory: a one-paragraph summary>",
+            opening=opening,
+        )
+        yield "\n\n"
+
+    def references(self, work: _Composition, extra: list[str] | None = None) -> Iterator[str]:
+        rec_ids = [d.source for d in self.reused()]
+        rec_ids += self.exact.named_recommendations(f"{self.topic}\n{self.draft_text}") + (extra or [])
+        rec_ids = [r for r in rec_ids if r != self.rec_id]
+        intro, entries = self.exact.references_intro(), self.exact.references(rec_ids)
+        work.take(intro)
+        work.take(entries)
+        yield self.heading("references")
+        yield "\n\n".join(
+            [
+                *(intro.lines or [self.fixed["references_intro"]]),
+                *(entries.lines or [self.fixed["none"]]),
+            ]
+        )
+        yield "\n\n"
+
+    def definitions(self, work: _Composition) -> Iterator[str]:
+        elsewhere = self.exact.defined_elsewhere(self.reused())
+        work.take(elsewhere)
+        yield self.heading("definitions")
+        yield self.heading("defined_elsewhere")
+        if elsewhere.lines:
+            yield self.fixed["defined_elsewhere_intro"] + "\n\n" + "\n\n".join(elsewhere.lines) + "\n\n"
+        else:
+            yield self.fixed["none"] + "\n\n"
+        yield self.heading("defined_here")
+        yield self.fixed["defined_here_intro"] + "\n\n"
+        existing = ", ".join(d.term for d in self.reused()) or "(none)"
+        lines: list[str] = []
+        for piece in self.prose(
+            work, "draft_terms", elsewhere.citations, "<term>: <definition>.", existing=existing
+        ):
+            lines.append(piece)
+        numbered = [
+            f"3.2.{i}\t{line.strip().lstrip('-*0123456789. ')}"
+            for i, line in enumerate((ln for ln in "".join(lines).splitlines() if ":" in ln), 1)
+        ]
+        yield "\n\n".join(numbered[:3] or ["3.2.1\t<term>: <definition>."]) + "\n\n"
+
+    def abbreviations(self, work: _Composition, text: str = "") -> Iterator[str]:
+        piece = self.exact.abbreviations(f"{self.topic}\n{self.draft_text}\n{text}")
+        work.take(piece)
+        yield self.heading("abbreviations")
+        if piece.lines:
+            yield self.fixed["abbreviations_intro"] + "\n\n" + "\n".join(piece.lines) + "\n\n"
+        else:
+            yield self.fixed["none"] + "\n\n"
+
+    def conventions(self, work: _Composition) -> Iterator[str]:
+        piece = self.exact.conventions(self.rec_id)
+        work.take(piece)
+        yield self.heading("conventions")
+        if piece.lines:
+            yield self.fixed["conventions_intro"] + "\n\n" + "\n\n".join(piece.lines) + "\n\n"
+        else:
+            yield self.fixed["none"] + "\n\n"
+
+    def requirements(self, work: _Composition) -> Iterator[str]:
+        keywords = self.exact.keywords(self.rec_id) or [
+            "is required to",
+            "is recommended to",
+            "can optionally",
+        ]
+        sources = [
+            h
+            for h in self.drafter.retriever.search(f"requirements {self.topic}", k=10, filters=self.filters)
+            if any(k in h.text for k in keywords)
+        ][:CONTEXT_SOURCES]
+        yield self.heading("requirements")
+        placeholder = f"{REQUIREMENT_PREFIX}-01: The <subject> {keywords[0]} <requirement>."
+        yield from self.prose(
+            work,
+            "draft_requirements",
+            sources,
+            placeholder,
+            prefix=REQUIREMENT_PREFIX,
+            keywords=", ".join(f'"{k}"' for k in keywords),
+        )
+        yield "\n\n"
+
+    def skeleton_title(self) -> str:
+        title = self.topic.strip().rstrip(".")
+        return title[:1].upper() + title[1:]
+
+    def skeleton(self, work: _Composition) -> Iterator[str]:
+        title = work.draft.title or self.skeleton_title()
+        work.draft.title = title
+        yield f"Recommendation {self.rec_id or 'ITU-T X.xxx'}\n\n{title}\n\n"
+        yield from self.summary(work)
+        keywords = "; ".join(d.term for d in self.reused()[:5]) or "<Mandatory>"
+        yield f"{self.headings['keywords']}\n\n{keywords}\n\n"
+        yield from self.scope(work)
+        yield from self.references(work)
+        yield from self.definitions(work)
+        yield from self.abbreviations(work, "".join(work.parts))
+        yield from self.conventions(work)
+        yield f"6\t<Clause 6 title>\n\n{self.fixed['placeholder_body']}\n\n"
+        entry = "[b-ITU-T X.yyy]\tRecommendation ITU-T X.yyy (<date>), <title>."
+        yield f"{self.headings['bibliography']}\n\n{entry}\n"

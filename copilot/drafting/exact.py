@@ -1,0 +1,279 @@
+"""The parts of a draft that can be exact, taken verbatim from the library without a model: reused
+definitions with their source tags, reference entries from the catalog, abbreviations expanded from
+the corpus, the series' requirement keywords and the standard References introduction."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from copilot.checker.rules.base import normalized
+from copilot.citation import Citation
+from copilot.query import acronyms, find_rec_ids
+from ingest.catalog import ReferenceCatalog
+from ingest.models import Clause, Definition, DocumentSummary
+from ingest.store import RecordStore
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_DEFINED_TERM = re.compile(r"^\d+(?:\.\d+)+\s+(?P<term>[^:\[\n]{2,60}?)\s*(?:\[[^\]]*\])?\s*:", re.MULTILINE)
+_SERIES = re.compile(r"^(?P<sector>ITU-[TR])\s+(?P<series>[A-Z]{1,3})[.\s]")
+_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "and",
+        "or",
+        "in",
+        "on",
+        "to",
+        "with",
+        "by",
+        "its",
+        "their",
+        "this",
+        "that",
+        "as",
+        "at",
+        "from",
+        "be",
+        "is",
+        "are",
+    ]
+)
+MAX_NGRAM = 4
+
+
+@dataclass
+class Piece:
+    """Lines of exact text plus the clauses they came from and what is left to do."""
+
+    lines: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReusedTerm:
+    """A definition to quote verbatim in clause 3.1, tagged with the Recommendation that defines it;
+    ``citation`` is the indexed clause it was read from (which may quote it from that source)."""
+
+    term: str
+    definition: str
+    source: str
+    citation: Citation
+
+
+def series_of(rec_id: str | None) -> tuple[str, str] | None:
+    match = _SERIES.match(rec_id or "")
+    return (match["sector"], match["series"]) if match else None
+
+
+def _ngrams(text: str) -> list[str]:
+    words = _WORD.findall(text)
+    grams = []
+    for size in range(MAX_NGRAM, 0, -1):
+        for start in range(len(words) - size + 1):
+            gram = words[start : start + size]
+            if gram[0].lower() in _FILLER or gram[-1].lower() in _FILLER:
+                continue
+            grams.append(" ".join(gram))
+    return grams
+
+
+class ExactPieces:
+    """Looks things up in the library; ``exclude_rec_id`` keeps a held-out Recommendation out."""
+
+    def __init__(
+        self, store: RecordStore, catalog: ReferenceCatalog | None, exclude_rec_id: str | None = None
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.exclude = normalized(exclude_rec_id) if exclude_rec_id else None
+        self._documents: dict[str, DocumentSummary] | None = None
+
+    def _allowed(self, rec_id: str | None) -> bool:
+        return not (self.exclude and rec_id and normalized(rec_id) == self.exclude)
+
+    def documents(self) -> dict[str, DocumentSummary]:
+        if self._documents is None:
+            self._documents = {d.doc_id: d for d in self.store.documents() if self._allowed(d.rec_id)}
+        return self._documents
+
+    def cite(self, doc_id: str, rec_id: str | None, clause: str | None, text: str) -> Citation:
+        doc = self.documents().get(doc_id)
+        return Citation(
+            doc_id=doc_id, rec_id=rec_id, clause=clause, text=text, path=doc.path if doc else None
+        )
+
+    # -- definitions ------------------------------------------------------------------------------
+
+    def definition_of(self, term: str) -> ReusedTerm | None:
+        """The corpus's definition of exactly ``term`` (or its singular): a Recommendation's own
+        definition first (ITU-T before ITU-R), else one quoted from elsewhere, tagged with its source."""
+        for wanted in dict.fromkeys([term, term[:-1] if term.endswith("s") else term]):
+            key = normalized(wanted)
+            found = [
+                d
+                for d in self.store.definitions(wanted)
+                if normalized(d.term) == key and self._allowed(d.rec_id)
+            ]
+            own = sorted(
+                (d for d in found if d.defined_here and d.rec_id),
+                key=lambda d: (not (d.rec_id or "").startswith("ITU-T"), d.rec_id or ""),
+            )
+            if own:
+                return self._reused(own[0], own[0].rec_id or "")
+            for d in found:
+                named = self.named_recommendations(d.source_tag or "")
+                if named and not (d.source_tag or "").startswith("[(") and self._allowed(named[0]):
+                    return self._reused(d, named[0])
+        return None
+
+    def _reused(self, definition: Definition, source: str) -> ReusedTerm:
+        text = definition.definition.strip()
+        text = text if text.endswith(".") else f"{text}."
+        citation = self.cite(
+            definition.doc_id, definition.rec_id, definition.clause, f"{definition.term}: {text}"
+        )
+        return ReusedTerm(term=definition.term, definition=text, source=source, citation=citation)
+
+    def reused_definitions(self, topic: str, hits: list[Citation], limit: int = 8) -> list[ReusedTerm]:
+        """Terms the topic names or the retrieved definition clauses define, with their definitions."""
+        candidates = _ngrams(topic)
+        for hit in hits:
+            if (hit.clause or "").startswith("3"):
+                candidates += [m["term"].strip() for m in _DEFINED_TERM.finditer(hit.text)]
+        chosen: dict[str, ReusedTerm] = {}
+        covered: set[str] = set()
+        for term in candidates:
+            key = normalized(term)
+            if key in covered or any(key in longer for longer in covered):
+                continue
+            reused = self.definition_of(term)
+            if reused is not None:
+                chosen.setdefault(normalized(reused.term), reused)
+                covered.add(key)
+            if len(chosen) >= limit:
+                break
+        return list(chosen.values())
+
+    def defined_elsewhere(self, terms: list[ReusedTerm], number: str = "3.1") -> Piece:
+        piece = Piece()
+        for i, reused in enumerate(terms, 1):
+            piece.lines.append(f"{number}.{i}\t{reused.term} [{reused.source}]: {reused.definition}")
+            piece.citations.append(reused.citation)
+        if not terms:
+            piece.notices.append("No term of the topic is defined in the library; 3.1 reads 'None.'")
+        return piece
+
+    # -- references --------------------------------------------------------------------------------
+
+    def references(self, rec_ids: list[str]) -> Piece:
+        """One skeleton-style entry per Recommendation: identifier, edition year and title."""
+        piece = Piece()
+        for rec_id in dict.fromkeys(r for r in rec_ids if self._allowed(r)):
+            entry = self.catalog.latest(rec_id) if self.catalog else None
+            if entry is not None and entry.title:
+                piece.lines.append(
+                    f"[{rec_id}]\tRecommendation {entry.rec_id} ({entry.year}), {entry.title}."
+                )
+                piece.citations.append(Citation(rec_id=entry.rec_id, text=entry.title, path=entry.url))
+                continue
+            doc = next((d for d in self.documents().values() if d.rec_id == rec_id), None)
+            if doc is not None and doc.title:
+                year = (doc.edition or "")[:4] or "<date>"
+                piece.lines.append(f"[{rec_id}]\tRecommendation {rec_id} ({year}), {doc.title}.")
+                piece.citations.append(self.cite(doc.doc_id, rec_id, None, doc.title))
+            else:
+                piece.lines.append(f"[{rec_id}]\tRecommendation {rec_id} (<date>), <title>.")
+                piece.notices.append(f"{rec_id}: not in the catalog or the library; complete its entry")
+        return piece
+
+    @staticmethod
+    def named_recommendations(text: str) -> list[str]:
+        return [rec_id for rec_id, _, _ in find_rec_ids(text)]
+
+    # -- abbreviations -----------------------------------------------------------------------------
+
+    def abbreviations(self, text: str) -> Piece:
+        """The acronyms ``text`` uses, alphabetically, each with the corpus's most common expansion."""
+        piece = Piece()
+        for abbreviation in sorted(set(acronyms(text)), key=str.lower):
+            rows = [
+                a
+                for a in self.store.abbreviations(abbreviation)
+                if a.abbreviation == abbreviation and self._allowed(a.rec_id)
+            ]
+            if not rows:
+                piece.lines.append(f"{abbreviation}\t<expansion>")
+                piece.notices.append(f"{abbreviation}: no expansion in the library; write it out")
+                continue
+            counts = Counter(normalized(a.expansion) for a in rows)
+            best = next(a for a in rows if normalized(a.expansion) == counts.most_common(1)[0][0])
+            piece.lines.append(f"{abbreviation}\t{best.expansion}")
+            piece.citations.append(
+                self.cite(best.doc_id, best.rec_id, None, f"{abbreviation}: {best.expansion}")
+            )
+        return piece
+
+    # -- standard clauses quoted from the library ----------------------------------------------------
+
+    def _clauses_headed(self, heading: str) -> list[tuple[DocumentSummary, Clause]]:
+        """Clauses titled ``heading`` in the indexed ITU-T Recommendations."""
+        return [
+            (d, c)
+            for d in self.documents().values()
+            if d.kind.lower() == "recommendation" and (d.rec_id or "").startswith("ITU-T")
+            for c in self.store.clauses(d.doc_id)
+            if c.heading.strip().lower() == heading
+        ]
+
+    def conventions(self, rec_id: str | None) -> Piece:
+        """The requirement keywords, quoted from the Conventions clause most Recommendations share;
+        the series' own wording wins when at least two of its Recommendations use it."""
+        piece = Piece()
+        found = []
+        for doc, clause in self._clauses_headed("conventions"):
+            lines = [
+                p.strip().replace("“", '"').replace("”", '"') for p in clause.text.split("\n") if p.strip()
+            ]
+            start = next((i for i, line in enumerate(lines) if line.startswith("The keywords")), None)
+            if start is not None:
+                found.append((tuple(lines[start:]), doc, clause))
+        if not found:
+            piece.notices.append(
+                "No Conventions clause with requirement keywords in the library; 5 reads 'None.'"
+            )
+            return piece
+        counts = Counter(paragraphs for paragraphs, _, _ in found)
+        wanted = series_of(rec_id)
+        same = [f for f in found if series_of(f[1].rec_id) == wanted and counts[f[0]] >= 2]
+        paragraphs, doc, clause = max(same or found, key=lambda f: counts[f[0]])
+        piece.lines.extend(paragraphs)
+        piece.citations.append(self.cite(doc.doc_id, doc.rec_id, clause.number, "\n".join(paragraphs)))
+        return piece
+
+    def keywords(self, rec_id: str | None) -> list[str]:
+        """The quoted keywords of the series ("is required to", "is recommended", ...)."""
+        return [m for line in self.conventions(rec_id).lines for m in re.findall(r'"([^"]+)"', line)]
+
+    def references_intro(self) -> Piece:
+        """The standard first paragraph of clause 2, as most indexed ITU-T Recommendations print it."""
+        piece = Piece()
+        firsts: Counter[str] = Counter()
+        where: dict[str, tuple[DocumentSummary, Clause]] = {}
+        for doc, clause in self._clauses_headed("references"):
+            first = clause.text.strip().split("\n", 1)[0].strip()
+            if first.startswith("The following ITU-T Recommendations"):
+                firsts[first] += 1
+                where.setdefault(first, (doc, clause))
+        if firsts:
+            text = firsts.most_common(1)[0][0]
+            doc, clause = where[text]
+            piece.lines.append(text)
+            piece.citations.append(self.cite(doc.doc_id, doc.rec_id, clause.number, text))
+        return piece
