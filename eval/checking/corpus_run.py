@@ -21,6 +21,7 @@ from copilot.checker.draft import load_draft
 from copilot.checker.models import CheckReport, Severity
 from copilot.checker.rules.base import CheckContext
 from eval.checking.corpus import corpus_catalog, corpus_store
+from eval.report import progress
 from ingest.catalog import ReferenceCatalog
 from ingest.library import expand_paths
 from ingest.parsers import ParseError
@@ -29,7 +30,8 @@ from ingest.store import RecordStore
 
 def run(corpus: Path, store: RecordStore, catalog: ReferenceCatalog | None) -> list[CheckReport | str]:
     out: list[CheckReport | str] = []
-    for path in expand_paths([corpus / "itu-t"]):
+    paths = expand_paths([corpus / "itu-t"])
+    for path in progress(paths, "published Recs", len(paths)):
         try:
             draft = load_draft(path)
         except ParseError as exc:
@@ -88,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
     print(table(results))
     for r in results:
-        for f in r.findings if isinstance(r, CheckReport) else []:
-            if f.severity is Severity.ERROR:
-                print(f"ERROR {Path(r.file).name} {f.location.clause}: {f.rule}: {f.message}")
+        if isinstance(r, CheckReport):
+            for f in r.findings:
+                if f.severity is Severity.ERROR:
+                    print(f"ERROR {Path(r.file).name} {f.location.clause}: {f.rule}: {f.message}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = [r if isinstance(r, str) else _counts(r) for r in results]
     args.out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -7,6 +7,10 @@ category, the new findings that are the seeded defect's rule against all new fin
 category (the noise an edit provokes elsewhere).
 
     .venv/bin/python -m eval.checking.run [--corpus ../shared/corpus] [--out eval/results/checking.json]
+
+``run_suite`` is the same measurement for ``rapporteur eval --suite checking``: fast, with a record
+store of only the five seeded documents; full, with the whole ``itu-t/`` folder's records plus the
+false-alarm run over every published Recommendation (``corpus_run``).
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ from pydantic import BaseModel, Field
 
 from copilot.checker import check_draft
 from copilot.checker.draft import load_draft
-from copilot.checker.models import Category, Finding
+from copilot.checker.models import Category, CheckReport, Finding, Severity
 from copilot.checker.rules.base import CheckContext
-from eval.checking.corpus import corpus_catalog, corpus_store
+from eval.checking import corpus_run
+from eval.checking.corpus import build_record_store, corpus_catalog, corpus_store
 from eval.checking.inject import Defect, inject, load_defects
+from eval.report import Metric, SuiteResult, SuiteUnavailable, progress
 from ingest.catalog import ReferenceCatalog
 from ingest.store import RecordStore
+from rapporteur.settings import Settings
 
 DETERMINISTIC = [c for c in Category if c is not Category.CONSISTENCY]
 
@@ -66,7 +73,7 @@ def score(
     baselines: dict[str, set[tuple[str, str | None, str]]] = {}
     results: list[DefectResult] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for defect in defects:
+        for defect in progress(defects, "defects", len(defects)):
             source = corpus / defect.doc
             if defect.doc not in baselines:
                 baselines[defect.doc] = {_key(f) for f in _check(source, store, catalog)}
@@ -105,27 +112,88 @@ def by_category(results: list[DefectResult]) -> dict[Category, CategoryScore]:
     return scores
 
 
+def total(scores: dict[Category, CategoryScore]) -> CategoryScore:
+    out = CategoryScore()
+    for s in scores.values():
+        out.defects += s.defects
+        out.detected += s.detected
+        out.new_findings += s.new_findings
+        out.true_findings += s.true_findings
+    return out
+
+
 def table(scores: dict[Category, CategoryScore]) -> str:
     lines = [
         "| category | defects | recalled | recall | new findings | true | precision |",
         "|---|---|---|---|---|---|---|",
     ]
-    total = CategoryScore()
-    for category in DETERMINISTIC:
-        s = scores.get(category, CategoryScore())
-        total.defects += s.defects
-        total.detected += s.detected
-        total.new_findings += s.new_findings
-        total.true_findings += s.true_findings
+    rows = [(c.value, scores.get(c, CategoryScore())) for c in DETERMINISTIC]
+    for name, s in [*rows, ("**all**", total(scores))]:
         lines.append(
-            f"| {category.value} | {s.defects} | {s.detected} | {s.recall:.2f} | {s.new_findings} | "
+            f"| {name} | {s.defects} | {s.detected} | {s.recall:.2f} | {s.new_findings} | "
             f"{s.true_findings} | {s.precision:.2f} |"
         )
-    lines.append(
-        f"| **all** | {total.defects} | {total.detected} | {total.recall:.2f} | {total.new_findings} | "
-        f"{total.true_findings} | {total.precision:.2f} |"
-    )
     return "\n".join(lines)
+
+
+def false_alarm_metrics(reports: list[CheckReport | str]) -> list[Metric]:
+    """Error findings on published Recommendations: each is a checker bug or a defect of the text."""
+    checked = [r for r in reports if isinstance(r, CheckReport)]
+    errors = [sum(f.severity is Severity.ERROR for f in r.findings) for r in checked]
+    return [
+        Metric(name="published Recs checked", value=len(checked), unit="Recs"),
+        Metric(name="published Recs with an error finding", value=sum(1 for e in errors if e), unit="Recs",
+               higher_is_better=False),
+        Metric(name="error findings per published Rec", value=sum(errors) / max(1, len(checked)),
+               unit="errors/Rec", higher_is_better=False),
+    ]  # fmt: skip
+
+
+def run_suite(settings: Settings, fast: bool) -> SuiteResult:
+    """Seeded-defect recall and precision per category; in full mode also false alarms on the corpus."""
+    corpus = settings.corpus
+    if not (corpus / "itu-t").is_dir():
+        raise SuiteUnavailable(
+            f"no ITU corpus at {corpus} (the defects are seeded in its itu-t/ Recommendations): "
+            "pass --corpus or set RAPPORTEUR_CORPUS"
+        )
+    defects = load_defects()
+    missing = sorted({d.doc for d in defects if not (corpus / d.doc).is_file()})
+    if missing:
+        raise SuiteUnavailable(f"the seeded defects need {', '.join(missing)} under {corpus}")
+    catalog = ReferenceCatalog.from_settings(settings)
+    sources = sorted({corpus / d.doc for d in defects}) if fast else [corpus / "itu-t"]
+    with tempfile.TemporaryDirectory(prefix="rapporteur-eval-") as tmp:
+        store, failures = build_record_store(sources, Path(tmp) / "records.sqlite3")
+        try:
+            results = score(defects, corpus, store, catalog)
+            reports = [] if fast else corpus_run.run(corpus, store, catalog)
+        finally:
+            store.close()
+    scores = by_category(results)
+    overall = total(scores)
+    found = [Metric(name="recall", value=overall.recall), Metric(name="precision", value=overall.precision)]
+    for category in DETERMINISTIC:
+        s = scores.get(category, CategoryScore())
+        found += [
+            Metric(name=f"recall {category.value}", value=s.recall),
+            Metric(name=f"precision {category.value}", value=s.precision),
+        ]
+    found += false_alarm_metrics(reports) if reports else []
+    missed = [f"{r.id} ({r.rule})" for r in results if not r.detected]
+    return SuiteResult(
+        suite="checking",
+        metrics=found,
+        rows=[r.model_dump(mode="json") for r in results],
+        notes=[
+            f"{len(defects)} seeded defects in {len({d.doc for d in defects})} published Recommendations; "
+            "no naive baseline exists for the checker.",
+            f"missed: {', '.join(missed)}" if missed else "every seeded defect was reported",
+            *(f"record store: {f}" for f in failures),
+        ],
+        config={"record store": "seeded documents" if fast else "itu-t/ folder"},
+        details=table(scores),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

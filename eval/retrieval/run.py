@@ -7,6 +7,11 @@ Ingests the corpus into ``--index`` (incremental: a second run re-embeds nothing
 baseline beside it, asks every question of ``questions.jsonl`` to each system and writes
 ``retrieval.md`` (table + failures), ``retrieval.json`` (per-question ranks) and ``retrieval.png``.
 
+``run_suite`` is the same measurement for ``rapporteur eval --suite retrieval``: full, the questions
+about documents already in ``Settings.index`` (nothing is ingested; the naive baseline is built beside
+the index only when missing or stale); fast, the questions about ``FAST_FILES``, ingested from
+``Settings.corpus`` into a temporary index.
+
 Scoring. A question's labels are alternatives: a Recommendation and the clause(s) any of which answers
 it ("*" = the Recommendation itself is the answer, any of its clauses counts). A hit matches a label
 when it is the same Recommendation and the same clause, a clause nested in it (6.3.1 for 6.3; A.1 for
@@ -26,17 +31,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
 from copilot.retrieval import Citation, HybridRetriever, Mode
+from eval.report import Metric, SuiteResult, SuiteUnavailable, progress
 from ingest.catalog import ReferenceCatalog
 from ingest.library import Library
 from ingest.metadata import normalize_rec_id
@@ -47,10 +55,21 @@ from rapporteur.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-DEFAULT_CORPUS = Path(os.environ.get("RAPPORTEUR_TEST_CORPUS", REPO.parent / "shared" / "corpus"))
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+QUESTIONS = HERE / "questions.jsonl"
 NAIVE_COLLECTION = "naive_recursive_1000_200"
 KS = (1, 5, 10)
 DEPTH = 10
+OURS = "hybrid + query understanding"
+NAIVE = "naive (LangChain 1000/200, dense)"
+ABLATION = ("R@5", "MRR")
+FAST_FILES = (
+    "itu-t/T-REC-F.921-201808-I!!MSW-E.docx",
+    "itu-t/T-REC-L.314-201811-P!!MSW-E.docx",
+    "itu-t/T-REC-Q.850-201810-I!!MSW-E.docx",
+    "itu-t/T-REC-E.840-201806-I!!MSW-E.docx",
+)
+"""The fast (CI) subset: small Word Recommendations (15-22 pages) that 23 questions ask about."""
 
 
 class Question(BaseModel):
@@ -206,7 +225,7 @@ class NaiveBaseline:
 
 
 def _as_hits(citations: list[Citation]) -> list[Hit]:
-    return [Hit(rec_id=c.rec_id, clauses=[c.clause], label=c.render()) for c in citations]
+    return [Hit(rec_id=c.rec_id, clauses=[c.clause] if c.clause else [], label=c.render()) for c in citations]
 
 
 def systems(retriever: HybridRetriever, naive: NaiveBaseline) -> dict[str, Callable[[str], list[Hit]]]:
@@ -214,11 +233,11 @@ def systems(retriever: HybridRetriever, naive: NaiveBaseline) -> dict[str, Calla
         return lambda q: _as_hits(retriever.search(q, k=DEPTH, mode=mode, understand=understand))
 
     return {
-        "naive (LangChain 1000/200, dense)": lambda q: naive.search(q, DEPTH),
+        NAIVE: lambda q: naive.search(q, DEPTH),
         "dense (clause chunks)": ours("dense", False),
         "lexical (BM25)": ours("lexical", False),
         "hybrid (RRF)": ours("hybrid", False),
-        "hybrid + query understanding": ours("hybrid", True),
+        OURS: ours("hybrid", True),
     }
 
 
@@ -230,6 +249,49 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
     return out
 
 
+@dataclass
+class RetrievalRun:
+    """Every system's scores, median latency and per-question outcomes on one index."""
+
+    questions: list[Question]
+    chunks: int
+    results: dict[str, dict[str, float]] = field(default_factory=dict)
+    latency: dict[str, float] = field(default_factory=dict)
+    outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
+
+
+def evaluate(library: Library, catalog: ReferenceCatalog | None, questions: list[Question]) -> RetrievalRun:
+    """Ask every question of every system; the naive baseline is built beside the index when stale."""
+    retriever = HybridRetriever(library, catalog)
+    started = time.perf_counter()
+    retriever.refresh()
+    print(f"lexical index ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    naive = NaiveBaseline(library)
+    naive.build()
+    indexed: dict[str, set[str]] = {}
+    for chunk in library.store.chunks():
+        if chunk.rec_id:
+            indexed.setdefault((normalize_rec_id(chunk.rec_id) or chunk.rec_id).lower(), set()).add(
+                chunk.clause
+            )
+    judge = Judge(indexed)
+    run = RetrievalRun(questions=questions, chunks=library.store.chunk_count())
+    for name, ask in systems(retriever, naive).items():
+        ask(questions[0].question)  # warm-up: model and index loading are not query time
+        ranks, times, rows = [], [], []
+        for q in progress(questions, name, len(questions)):
+            t0 = time.perf_counter()
+            hits = ask(q.question)
+            times.append(time.perf_counter() - t0)
+            rank = judge.rank(hits, q)
+            ranks.append(rank)
+            rows.append(Outcome(question=q.id, rank=rank, top=[h.label for h in hits[:3]]))
+        run.results[name] = metrics(ranks)
+        run.latency[name] = statistics.median(times) * 1000
+        run.outcomes[name] = rows
+    return run
+
+
 def table(results: dict[str, dict[str, float]], latency: dict[str, float]) -> str:
     head = (
         "| system | " + " | ".join(f"{k}" for k in ["R@1", "R@5", "R@10", "MRR", "nDCG@10"]) + " | p50 ms |"
@@ -239,6 +301,114 @@ def table(results: dict[str, dict[str, float]], latency: dict[str, float]) -> st
         cells = " | ".join(f"{m[k]:.3f}" for k in ["R@1", "R@5", "R@10", "MRR", "nDCG@10"])
         rows.append(f"| {name} | {cells} | {latency[name]:.0f} |")
     return "\n".join(rows)
+
+
+def details(run: RetrievalRun) -> str:
+    """Markdown: every system, Recall@5 of ours by question type, and the questions it misses."""
+    failures = [
+        f"- {q.id} ({q.type}) {q.question!r} -> want [{q.rec_id}] {', '.join(q.clauses)}; "
+        f"rank {o.rank or '>10'}; got {'; '.join(o.top) or 'nothing'}"
+        for q, o in zip(run.questions, run.outcomes[OURS], strict=True)
+        if o.rank is None or o.rank > 5
+    ]
+    by_type: dict[str, list[int | None]] = {}
+    for q, o in zip(run.questions, run.outcomes[OURS], strict=True):
+        by_type.setdefault(q.type, []).append(o.rank)
+    type_rows = [f"| {t} | {len(r)} | {metrics(r)['R@5']:.2f} |" for t, r in sorted(by_type.items())]
+    return "\n".join(
+        [
+            table(run.results, run.latency),
+            "",
+            f"### {OURS}: Recall@5 by question type",
+            "",
+            "| type | n | R@5 |",
+            "| --- | --- | --- |",
+            *type_rows,
+            "",
+            f"### {OURS}: questions not answered in the top 5",
+            "",
+            *(failures or ["none"]),
+            "",
+        ]
+    )
+
+
+def suite_result(run: RetrievalRun, config: dict[str, object]) -> SuiteResult:
+    """Ours (hybrid + query understanding) against the naive baseline; the other systems as ablations."""
+    ours, naive = run.results[OURS], run.results[NAIVE]
+    found = [Metric(name=k, value=ours[k], baseline=naive[k]) for k in ours]
+    for name in run.results:
+        if name not in (OURS, NAIVE):
+            found += [
+                Metric(name=f"{k} {name}", value=run.results[name][k], baseline=naive[k]) for k in ABLATION
+            ]
+    latency = Metric(name="p50 latency", value=run.latency[OURS], baseline=run.latency[NAIVE], unit="ms")
+    found.append(latency.model_copy(update={"higher_is_better": False}))
+    rows = [
+        {"id": q.id, "type": q.type, "question": q.question, "rec_id": q.rec_id, "clauses": q.clauses,
+         "rank": {name: outcomes[i].rank for name, outcomes in run.outcomes.items()},
+         "top": run.outcomes[OURS][i].top}
+        for i, q in enumerate(run.questions)
+    ]  # fmt: skip
+    return SuiteResult(
+        suite="retrieval",
+        metrics=found,
+        rows=rows,
+        notes=[
+            f"{len(run.questions)} questions over {run.chunks} clause chunks; Rapporteur = {OURS}, "
+            f"baseline = {NAIVE}; metric names with a system are ablations of ours.",
+        ],
+        config=config,
+        details=details(run),
+    )
+
+
+@contextmanager
+def fast_library(settings: Settings) -> Iterator[Library]:
+    """A temporary index of ``FAST_FILES`` (the CI subset), shared by the retrieval and QA suites."""
+    files = [settings.corpus / f for f in FAST_FILES]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise SuiteUnavailable(f"the fast subset needs {', '.join(missing)} (pass --corpus)")
+    with tempfile.TemporaryDirectory(prefix="rapporteur-eval-") as tmp:
+        library = Library(settings.model_copy(update={"index": Path(tmp), "chroma_host": None}))
+        try:
+            report = library.ingest(files)
+            if report.failed:
+                raise RuntimeError(f"fast subset did not ingest: {[f.model_dump() for f in report.failed]}")
+            yield library
+        finally:
+            library.close()
+
+
+def run_suite(settings: Settings, fast: bool) -> SuiteResult:
+    """Full: the questions about documents in ``settings.index`` (read as it is). Fast: the questions
+    about ``FAST_FILES``, ingested from ``settings.corpus`` into a temporary index."""
+    questions = load_questions(QUESTIONS)
+    catalog = ReferenceCatalog.from_settings(settings)
+    if not fast:
+        library = Library(settings)
+        try:
+            asked = _answerable(questions, library)
+            if not asked:
+                raise SuiteUnavailable(
+                    f"the index {settings.index} holds none of the Recommendations the questions ask "
+                    "about: ingest the corpus (rapporteur ingest) or pass --index"
+                )
+            run = evaluate(library, catalog, asked)
+        finally:
+            library.close()
+        return suite_result(run, {"index": str(settings.index), "questions": len(asked)})
+    with fast_library(settings) as library:
+        asked = _answerable(questions, library)
+        run = evaluate(library, catalog, asked)
+    return suite_result(run, {"files": len(FAST_FILES), "questions": len(asked)})
+
+
+def _answerable(questions: list[Question], library: Library) -> list[Question]:
+    """The questions whose gold Recommendation is in the index."""
+    held = {(normalize_rec_id(d.rec_id) or d.rec_id).lower() for d in library.documents() if d.rec_id}
+    return [q for q in questions if (normalize_rec_id(q.rec_id) or q.rec_id).lower() in held]
 
 
 def plot(results: dict[str, dict[str, float]], path: Path) -> None:
@@ -267,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--index", type=Path, default=REPO / "eval" / "results" / "index")
-    parser.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--out", type=Path, default=REPO / "eval" / "results" / "retrieval")
     parser.add_argument("--no-ingest", action="store_true", help="use the index as it is")
     args = parser.parse_args(argv)
@@ -281,78 +451,22 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest: {len(report.added)} added, {len(report.failed)} failed, {report.chunks} chunks",
             file=sys.stderr,
         )
-    retriever = HybridRetriever(library, ReferenceCatalog.from_settings(settings))
-    started = time.perf_counter()
-    retriever.refresh()
-    print(f"lexical index ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    naive = NaiveBaseline(library)
-    naive.build()
-
-    indexed: dict[str, set[str]] = {}
-    for chunk in library.store.chunks():
-        if chunk.rec_id:
-            indexed.setdefault((normalize_rec_id(chunk.rec_id) or chunk.rec_id).lower(), set()).add(
-                chunk.clause
-            )
-    judge = Judge(indexed)
     questions = load_questions(args.questions)
-    results: dict[str, dict[str, float]] = {}
-    latency: dict[str, float] = {}
-    outcomes: dict[str, list[Outcome]] = {}
-    for name, run in systems(retriever, naive).items():
-        run(questions[0].question)  # warm-up: model and index loading are not query time
-        ranks, times, rows = [], [], []
-        for q in questions:
-            t0 = time.perf_counter()
-            hits = run(q.question)
-            times.append(time.perf_counter() - t0)
-            rank = judge.rank(hits, q)
-            ranks.append(rank)
-            rows.append(Outcome(question=q.id, rank=rank, top=[h.label for h in hits[:3]]))
-        results[name] = metrics(ranks)
-        latency[name] = statistics.median(times) * 1000
-        outcomes[name] = rows
-
+    run = evaluate(library, ReferenceCatalog.from_settings(settings), questions)
     args.out.mkdir(parents=True, exist_ok=True)
-    md = table(results, latency)
-    best = "hybrid + query understanding"
-    failures = [
-        f"- {q.id} ({q.type}) {q.question!r} -> want [{q.rec_id}] {', '.join(q.clauses)}; "
-        f"rank {o.rank or '>10'}; got {'; '.join(o.top) or 'nothing'}"
-        for q, o in zip(questions, outcomes[best], strict=True)
-        if o.rank is None or o.rank > 5
-    ]
-    by_type: dict[str, list[int | None]] = {}
-    for q, o in zip(questions, outcomes[best], strict=True):
-        by_type.setdefault(q.type, []).append(o.rank)
-    type_rows = [f"| {t} | {len(r)} | {metrics(r)['R@5']:.2f} |" for t, r in sorted(by_type.items())]
-    report_md = "\n".join(
-        [
-            f"# Retrieval at clause level ({len(questions)} questions, {library.store.chunk_count()} chunks)",
-            "",
-            md,
-            "",
-            f"## {best}: Recall@5 by question type",
-            "",
-            "| type | n | R@5 |",
-            "| --- | --- | --- |",
-            *type_rows,
-            "",
-            f"## {best}: questions not answered in the top 5",
-            "",
-            *(failures or ["none"]),
-            "",
-        ]
+    report_md = (
+        f"# Retrieval at clause level ({len(questions)} questions, {run.chunks} chunks)\n\n"
+        + details(run).replace("### ", "## ")
     )
     (args.out / "retrieval.md").write_text(report_md)
     (args.out / "retrieval.json").write_text(
         json.dumps(
-            {"metrics": results, "p50_ms": latency,
-             "outcomes": {k: [o.model_dump() for o in v] for k, v in outcomes.items()}},
+            {"metrics": run.results, "p50_ms": run.latency,
+             "outcomes": {k: [o.model_dump() for o in v] for k, v in run.outcomes.items()}},
             indent=2,
         )
     )  # fmt: skip
-    plot(results, args.out / "retrieval.png")
+    plot(run.results, args.out / "retrieval.png")
     print(report_md)
     return 0
 

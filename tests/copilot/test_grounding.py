@@ -6,6 +6,7 @@ from copilot.citation import Citation
 from copilot.grounding import (
     REDACTED,
     CitationRewriter,
+    attribute,
     best_window,
     prepare_sources,
     redact_instructions,
@@ -79,3 +80,23 @@ def test_citations_to_sources_not_handed_out_are_dropped_and_recorded() -> None:
     assert "S7" not in out and "G.999" not in out
     assert "[ITU-T Y.3507] clause 3.2.1" in out
     assert rewriter.unsupported == ["[ITU-T G.999] clause 4", "[S7]"]
+
+
+def test_uncited_sentences_are_attributed_to_the_source_that_states_them() -> None:
+    sources = prepare_sources("physical machine", [Y3507, Y1540], 500)
+    result = attribute(
+        "A physical machine is a computing machine providing physical resources. Bananas are yellow fruit.",
+        sources,
+        [],
+    )
+    assert result.text.startswith(
+        "A physical machine is a computing machine providing physical resources [ITU-T Y.3507] clause 3.2.1."
+    )
+    assert [s.id for s in result.cited] == ["S1"]
+    assert result.unsupported_sentences == ["Bananas are yellow fruit."]
+
+
+def test_sentences_the_model_cited_are_left_alone() -> None:
+    sources = prepare_sources("delay", [Y3507, Y1540], 500)
+    text = "Delay is measured per packet [ITU-T Y.1540] clause 5.2."
+    assert attribute(text, sources, [sources[1]]).text == text

@@ -1,0 +1,89 @@
+"""The exact parts of a draft come verbatim from the library, with their sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from copilot.drafting.exact import ExactPieces
+from ingest.catalog import ReferenceCatalog
+from ingest.store import RecordStore
+from rapporteur.settings import Settings
+
+TOPIC = "Functional requirements of physical machines for cloud computing"
+
+
+@pytest.fixture
+def store(copilot_index: Settings) -> Iterator[RecordStore]:
+    store = RecordStore(copilot_index.index / "records.sqlite3")
+    yield store
+    store.close()
+
+
+def test_topic_terms_reuse_existing_definitions_with_their_source_tags(store: RecordStore) -> None:
+    terms = {t.term: t for t in ExactPieces(store, None).reused_definitions(TOPIC, [])}
+    machine, cloud = terms["physical machine"], terms["cloud computing"]
+    assert (machine.source, machine.definition) == (
+        "ITU-T Y.3507",
+        "A type of computing machine providing physical resources.\nNOTE – A computing machine provides "
+        "allocation and scheduling of processing resources. Types of computing machine are physical or "
+        "virtual [ITU-T Y.3510].",
+    )
+    assert cloud.source == "ITU-T Y.3500" and cloud.definition.startswith(
+        "Paradigm for enabling network access"
+    )
+    assert cloud.citation.render() == "[ITU-T Y.3507] clause 3.1.1"
+    lines = ExactPieces(store, None).defined_elsewhere([machine, cloud]).lines
+    assert lines[0].startswith("3.1.1\tphysical machine [ITU-T Y.3507]: A type of computing machine")
+    assert lines[1].startswith("3.1.2\tcloud computing [ITU-T Y.3500]: Paradigm")
+
+
+def test_a_held_out_recommendation_lends_nothing(store: RecordStore) -> None:
+    terms = ExactPieces(store, None, exclude_rec_id="ITU-T Y.3507").reused_definitions(TOPIC, [])
+    assert all(t.citation.rec_id != "ITU-T Y.3507" for t in terms)
+    assert "physical machine" not in {t.term for t in terms}
+
+
+def test_reference_entries_use_the_catalog_identifier_edition_and_title(
+    store: RecordStore, reference_catalog: ReferenceCatalog
+) -> None:
+    piece = ExactPieces(store, reference_catalog).references(["ITU-T Y.3500", "ITU-T Y.3507", "ITU-T Q.9999"])
+    assert piece.lines[0] == (
+        "[ITU-T Y.3500]\tRecommendation ITU-T Y.3500 (2014), "
+        "Information technology – Cloud computing – Overview and vocabulary."
+    )
+    assert piece.lines[1].startswith("[ITU-T Y.3507]\tRecommendation ITU-T Y.3507 (2018), Cloud computing")
+    assert piece.lines[2] == "[ITU-T Q.9999]\tRecommendation ITU-T Q.9999 (<date>), <title>."
+    assert piece.notices == ["ITU-T Q.9999: not in the catalog or the library; complete its entry"]
+
+
+def test_abbreviations_are_collected_from_the_text_and_expanded_from_the_corpus(store: RecordStore) -> None:
+    piece = ExactPieces(store, None).abbreviations(
+        "The cloud service CSPs run IPMI on each CPU0; QZXW is new."
+    )
+    assert piece.lines == [
+        "CSP\tCloud Service Provider",
+        "IPMI\tIntelligent Platform Management Interface",
+        "QZXW\t<expansion>",
+    ]
+    assert piece.notices == ["QZXW: no expansion in the library; write it out"]
+    assert {c.rec_id for c in piece.citations} == {"ITU-T Y.3507"}
+
+
+def test_conventions_quote_the_requirement_keywords_of_the_series(store: RecordStore) -> None:
+    exact = ExactPieces(store, None)
+    piece = exact.conventions("ITU-T Y.3599")
+    assert piece.lines[0].startswith(
+        'The keywords "is required to" indicate a requirement which must be strictly'
+    )
+    assert piece.citations[0].clause == "5"
+    assert {"is required to", "is recommended", "can optionally"} <= set(exact.keywords("ITU-T Y.3599"))
+
+
+def test_the_references_introduction_is_the_standard_paragraph(store: RecordStore) -> None:
+    piece = ExactPieces(store, None).references_intro()
+    assert piece.lines[0].startswith(
+        "The following ITU-T Recommendations and other references contain provisions"
+    )
+    assert piece.citations[0].clause == "2"
