@@ -1,14 +1,20 @@
 """The library: ingest, list, show and remove documents. The CLI and the UI are thin shells over it.
 
 Per file: hash -> skip if unchanged -> parse -> clause tree -> chunks + records -> embed (cached by
-text) -> mark pending -> replace vectors -> write records and mark complete. A failure on one file is
+text) -> mark pending -> replace vectors -> write records and mark complete. Everything up to the
+embedding runs in parse worker processes, several files ahead (``Settings.parse_workers``); embedding
+and writing stay in this process, one document at a time in file order. A failure on one file is
 recorded with its reason and never touches what is already indexed.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +24,16 @@ from ingest.chunker import ClauseChunker
 from ingest.embedding import Embedder, MiniLMEmbedder
 from ingest.extract import RecordExtractor
 from ingest.metadata import doc_id_for, identify, normalize_rec_id
-from ingest.models import Chunk, Clause, DocumentMeta, DocumentSummary, IngestFailure, IngestReport, Records
+from ingest.models import (
+    Chunk,
+    Clause,
+    ClauseText,
+    DocumentMeta,
+    DocumentSummary,
+    IngestFailure,
+    IngestReport,
+    Records,
+)
 from ingest.parsers import Limits, ParseError, parse_file
 from ingest.store import RecordStore, file_hash, text_hash
 from ingest.structure import ClauseTree, ClauseTreeBuilder
@@ -31,6 +46,10 @@ ProgressCallback = Callable[[int, int, str], None]
 PIPELINE_VERSION = "3"
 """Bump when parsing, chunking or extraction changes: every file is then read again on the next ingest
 (embeddings of unchanged chunk texts are reused from the cache)."""
+
+POOL_MIN_FILES = 8
+"""Fewer files than this are read in-process: starting parse workers costs a few seconds (a fork
+server that imports the parsers), which only a longer ingest pays back."""
 
 IGNORED_NAMES = ("README*", "MANIFEST*", "*.gz", "*.tsv", "*.jsonl", ".*", "~$*")
 
@@ -78,6 +97,100 @@ def prepare_document(
     return PreparedDocument(meta, tree.clauses, chunks, records)
 
 
+@dataclass(frozen=True)
+class ParseJob:
+    """A file to read again, with what its writer needs once the parse worker is done."""
+
+    path: Path
+    key: str
+    doc_id: str
+    content_hash: str
+    known: bool
+    """The file was indexed before (reported as updated, not added)."""
+
+
+Planned = tuple[Path, "ParseJob | IngestFailure | str"]
+"""One file in ingest order and its plan: a parse job, a failure, or its key when it is unchanged."""
+
+
+def prepare_or_fail(
+    job: ParseJob, limits: Limits, chunker: ClauseChunker
+) -> PreparedDocument | IngestFailure:
+    """:func:`prepare_document`, or the reason it failed. It never raises, so nothing that cannot be
+    pickled crosses back from a worker process and one bad file never stops the others."""
+    try:
+        return prepare_document(job.path, job.doc_id, limits, chunker, job.content_hash)
+    except ParseError as exc:
+        return IngestFailure(path=str(job.path), error=str(exc))
+    except Exception as exc:  # a parser bug must not stop the other files
+        return IngestFailure(path=str(job.path), error=f"parser error: {type(exc).__name__}: {exc}")
+
+
+class ParsePool:
+    """Parses files ahead of the writer in ``workers`` processes (1: in this process, as they come).
+
+    Workers come from a fork server (``spawn`` where there is none), never a plain ``fork`` of the
+    writer, whose ONNX Runtime and Chroma threads do not survive one; they start as jobs arrive. A
+    worker that dies (a parser crash, the out-of-memory killer) breaks the pool; the files it held
+    are then read again one at a time in a fresh process, so only the file that kills its parser
+    fails.
+    """
+
+    def __init__(self, workers: int, limits: Limits, chunker: ClauseChunker) -> None:
+        self.workers = workers
+        self.ahead = 0 if workers == 1 else 2 * workers
+        """Jobs submitted beyond the one being written."""
+        self.limits = limits
+        self.chunker = chunker
+        self._executor: ProcessPoolExecutor | None = None
+        self._running: dict[str, Future[PreparedDocument | IngestFailure]] = {}
+
+    def __enter__(self) -> ParsePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def _spawn(workers: int) -> ProcessPoolExecutor:
+        if "forkserver" not in multiprocessing.get_all_start_methods():
+            return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("forkserver")
+        # The fork server imports the parsers once; each worker is then a cheap fork of it.
+        context.set_forkserver_preload([__name__])
+        return ProcessPoolExecutor(workers, mp_context=context)
+
+    def submit(self, job: ParseJob) -> None:
+        """Start reading ``job`` in a worker (in-process: nothing yet, it is read in :meth:`result`)."""
+        if self.workers == 1:
+            return
+        if self._executor is None:
+            self._executor = self._spawn(self.workers)
+        try:
+            self._running[job.key] = self._executor.submit(prepare_or_fail, job, self.limits, self.chunker)
+        except BrokenProcessPool:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+            self.submit(job)
+
+    def result(self, job: ParseJob) -> PreparedDocument | IngestFailure:
+        """The submitted job's document or failure, waiting for it if need be."""
+        if self.workers == 1:
+            return prepare_or_fail(job, self.limits, self.chunker)
+        try:
+            return self._running.pop(job.key).result()
+        except BrokenProcessPool:
+            with self._spawn(1) as alone:
+                try:
+                    return alone.submit(prepare_or_fail, job, self.limits, self.chunker).result()
+                except BrokenProcessPool:
+                    return IngestFailure(
+                        path=str(job.path),
+                        error="the parser process died reading this file (a crash, or out of memory)",
+                    )
+
+
 class Library:
     """One index directory: a record store (SQLite) and a vector index (Chroma)."""
 
@@ -110,15 +223,29 @@ class Library:
     def ingest(
         self, paths: Iterable[Path], prune: bool = False, on_progress: ProgressCallback | None = None
     ) -> IngestReport:
+        """Read files (folders expanded) into the index; parse workers read ahead while this process
+        embeds and writes one document at a time, in file order."""
         roots = [Path(p) for p in paths]
-        files = expand_paths(roots)
+        by_key: dict[str, Path] = {}
+        for found in expand_paths(roots):
+            by_key.setdefault(str(self._key(found)), found)
+        files = list(by_key.values())
         report = IngestReport()
-        for done, path in enumerate(files):
-            if on_progress:
-                on_progress(done, len(files), str(path))
-            self._ingest_one(path, report)
+        workers = self.settings.parse_workers if len(files) >= POOL_MIN_FILES else 1
+        with ParsePool(workers, self.limits, self.chunker) as pool:
+            for done, (path, planned) in enumerate(self._read_ahead(files, pool)):
+                if on_progress:
+                    on_progress(done, len(files), str(path))
+                if isinstance(planned, str):
+                    report.unchanged.append(planned)
+                elif isinstance(planned, IngestFailure):
+                    report.failed.append(planned)
+                elif isinstance(prepared := pool.result(planned), IngestFailure):
+                    report.failed.append(prepared)
+                else:
+                    self._write(planned, prepared, report)
         if prune:
-            self._prune(roots, {str(self._key(f)) for f in files}, report)
+            self._prune(roots, set(by_key), report)
         if on_progress:
             on_progress(len(files), len(files), "")
         report.chunks = self.store.chunk_count()
@@ -128,18 +255,35 @@ class Library:
     def _key(path: Path) -> Path:
         return path.resolve() if path.exists() else path.absolute()
 
-    def _ingest_one(self, path: Path, report: IngestReport) -> None:
+    def _read_ahead(self, files: list[Path], pool: ParsePool) -> Iterator[Planned]:
+        """Each file's plan in order, with up to ``pool.ahead`` files being parsed beyond the one the
+        caller is writing (files that need no parsing pass straight through)."""
+        window: deque[Planned] = deque()
+        reserved: set[str] = set()
+        in_flight = 0
+        for path in files:
+            planned = self._plan(path, reserved)
+            if isinstance(planned, ParseJob):
+                pool.submit(planned)
+                in_flight += 1
+            window.append((path, planned))
+            while window and (not isinstance(window[0][1], ParseJob) or in_flight > pool.ahead):
+                head = window.popleft()
+                in_flight -= isinstance(head[1], ParseJob)
+                yield head
+        yield from window
+
+    def _plan(self, path: Path, reserved: set[str]) -> ParseJob | IngestFailure | str:
+        """What one file needs: a parse job, a failure (unreadable), or nothing (its key: unchanged)."""
         key = str(self._key(path))
         try:
             if not path.exists():
                 raise ParseError("no such file or directory")
             content_hash = file_hash(path)
         except PermissionError as exc:
-            report.failed.append(IngestFailure(path=str(path), error=f"cannot read file: {exc.strerror}"))
-            return
+            return IngestFailure(path=str(path), error=f"cannot read file: {exc.strerror}")
         except (ParseError, OSError) as exc:
-            report.failed.append(IngestFailure(path=str(path), error=str(exc)))
-            return
+            return IngestFailure(path=str(path), error=str(exc))
         previous = self.store.file_state(key)
         if (
             previous
@@ -147,30 +291,27 @@ class Library:
             and previous.state == "complete"
             and previous.pipeline == PIPELINE_VERSION
         ):
-            report.unchanged.append(key)
-            return
-        try:
-            doc_id = previous.doc_id if previous else self._unique_doc_id(path, key)
-            doc = prepare_document(path, doc_id, self.limits, self.chunker, content_hash)
-        except ParseError as exc:
-            report.failed.append(IngestFailure(path=str(path), error=str(exc)))
-            return
-        except Exception as exc:  # a parser bug must not stop the other files
-            report.failed.append(
-                IngestFailure(path=str(path), error=f"parser error: {type(exc).__name__}: {exc}")
-            )
-            return
+            return key
+        doc_id = previous.doc_id if previous else self._unique_doc_id(path, key, reserved)
+        reserved.add(doc_id)
+        return ParseJob(path, key, doc_id, content_hash, known=previous is not None)
+
+    def _write(self, job: ParseJob, doc: PreparedDocument, report: IngestReport) -> None:
+        """Embed, then write in the crash-safe order: pending -> vectors -> records and complete."""
         vectors = self._embed([c.text for c in doc.chunks])
-        self.store.mark_pending(key, doc.meta.doc_id, content_hash, PIPELINE_VERSION)
+        self.store.mark_pending(job.key, doc.meta.doc_id, job.content_hash, PIPELINE_VERSION)
         self.vectors.delete_document(doc.meta.doc_id)
         self.vectors.upsert(doc.chunks, vectors)
         self.store.replace_document(doc.meta, doc.clauses, doc.chunks, doc.records)
-        (report.updated if previous else report.added).append(key)
+        (report.updated if job.known else report.added).append(job.key)
 
-    def _unique_doc_id(self, path: Path, key: str) -> str:
+    def _unique_doc_id(self, path: Path, key: str, reserved: set[str]) -> str:
+        """A doc_id no other file holds, in the store or among the files this run is reading."""
         base = doc_id_for(path)
         candidate, n = base, 1
-        while (owner := self.store.doc_id_owner(candidate)) is not None and owner != key:
+        while candidate in reserved or (
+            (owner := self.store.doc_id_owner(candidate)) is not None and owner != key
+        ):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
@@ -238,3 +379,20 @@ class Library:
         for found in tree.find(number):
             out.extend(tree.subtree(found))
         return out
+
+    def clause_text(self, doc: DocumentSummary, number: str) -> ClauseText | None:
+        """A clause's full text (sub-clauses included) and its page span; None when it has no such clause."""
+        clauses = self.clause(doc.doc_id, number)
+        if not clauses:
+            return None
+        first = clauses[0]
+        pages = [p for c in clauses for p in (c.page_start, c.page_end) if p is not None]
+        return ClauseText(
+            doc_id=doc.doc_id,
+            rec_id=doc.rec_id,
+            clause=first.number,
+            heading=first.heading,
+            page_start=min(pages) if pages else None,
+            page_end=max(pages) if pages else None,
+            text="\n\n".join("\n".join([f"{c.number} {c.heading}".strip(), *c.paragraphs]) for c in clauses),
+        )

@@ -160,6 +160,19 @@ class Records(BaseModel):
     references: list[Reference] = Field(default_factory=list)
 
 
+class ClauseText(BaseModel):
+    """One clause with everything nested under it: ``rapporteur show REC --clause C --json`` and the UI's
+    citation panel."""
+
+    doc_id: str
+    rec_id: str | None
+    clause: str
+    heading: str
+    page_start: int | None
+    page_end: int | None
+    text: str
+
+
 class IngestFailure(BaseModel):
     path: str
     error: str
@@ -174,6 +187,13 @@ class IngestReport(BaseModel):
     removed: list[str] = Field(default_factory=list)
     failed: list[IngestFailure] = Field(default_factory=list)
     chunks: int = 0
+
+    def summary(self) -> str:
+        """The one line people read: counts per outcome and the index's size."""
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+            f"removed {len(self.removed)}, failed {len(self.failed)}; {self.chunks} chunks in the index"
+        )
 
 
 class DocumentSummary(BaseModel):

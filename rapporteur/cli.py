@@ -76,10 +76,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     )
 
     def human(r: Any) -> str:
-        lines = [
-            f"added {len(r.added)}, updated {len(r.updated)}, unchanged {len(r.unchanged)}, "
-            f"removed {len(r.removed)}, failed {len(r.failed)}; {r.chunks} chunks in the index"
-        ]
+        lines = [r.summary()]
         lines += [f"FAILED {f.path}: {f.error}" for f in r.failed]
         return "\n".join(lines)
 
@@ -351,7 +348,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(answer.model_dump_json(indent=2))
     else:
         if answer.citations:
-            print("\nSources:\n" + "\n".join(f"- {c.render()}  {c.heading or ''}" for c in answer.citations))
+            print("\nSources:")
+        for c in answer.citations:
+            print(f"- {c.render()}" + ("" if c.heading == c.clause else f"  {c.heading}"))
         for line in filter(None, [answer.notice if model else None, *answer.unsupported]):
             print(f"rapporteur: {line}", file=sys.stderr)
     return EXIT_OK

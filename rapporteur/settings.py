@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         default_factory=lambda: min(4, os.cpu_count() or 1),
         ge=1,
-        description="Processes that parse files ahead of the embedder during ingest; 1 = in-process.",
+        description="Processes that parse files ahead of the embedder when 8+ files are ingested; 1 = none.",
     )
     chunk_chars: int = 1800
     max_file_bytes: int = 200 * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -119,4 +120,73 @@ def test_an_index_from_before_the_pipeline_column_is_migrated(tmp_path: Path) ->
     library = Library(Settings(index=tmp_path / "index"))
     state = library.store.file_state("/old.md")
     assert state is not None and state.pipeline == "" and state.content_hash == "abc"
+    library.close()
+
+
+def _notes(folder: Path, count: int) -> list[Path]:
+    """Small distinct documents, enough to keep a parse pool's read-ahead window full."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = folder / f"note-{n}.md"
+        path.write_text(
+            f"# Note {n}\n\n## 1 Scope\n\nNote {n} covers calibration step {n} of test equipment.\n"
+        )
+        paths.append(path)
+    return paths
+
+
+def test_parse_workers_give_the_same_index_as_reading_in_process(tmp_path: Path) -> None:
+    folder = tmp_path / "lib"
+    _notes(folder, 7)
+    shutil.copy(SAMPLE, folder / "draft.md")
+    (folder / "latin1.txt").write_bytes("Clause 1 - caf\xe9".encode("latin-1"))
+    results = {}
+    for workers in (1, 2):
+        library = Library(Settings(index=tmp_path / f"index-{workers}", parse_workers=workers))
+        progress: list[tuple[int, int, str]] = []
+        report = library.ingest([folder], on_progress=lambda *p: progress.append(p))  # noqa: B023
+        chunks = [(c.chunk_id, c.text) for d in library.documents() for c in library.store.chunks(d.doc_id)]
+        results[workers] = (report, progress, chunks, library.vectors.count())
+        library.close()
+    (serial, serial_progress, serial_chunks, serial_vectors), parallel = results[1], results[2]
+    assert parallel == results[1]
+    assert [Path(p).name for p in serial.added] == ["draft.md"] + [f"note-{n}.md" for n in range(7)]
+    assert [Path(f.path).name for f in serial.failed] == ["latin1.txt"] and "UTF-8" in serial.failed[0].error
+    assert [p[0] for p in serial_progress] == list(range(10)) and serial_progress[-1] == (9, 9, "")
+    assert serial_vectors == len(serial_chunks) == serial.chunks > 5
+
+
+def test_same_file_names_in_one_run_get_distinct_ids(tmp_path: Path) -> None:
+    """Workers read the second folder before the first is written: ids are reserved as files are planned."""
+    first, second = _notes(tmp_path / "a", 4), _notes(tmp_path / "b", 4)
+    library = Library(Settings(index=tmp_path / "index", parse_workers=2))
+    report = library.ingest([tmp_path / "a", tmp_path / "b", first[0]])
+    assert report.added == [str(p.resolve()) for p in first + second], "a file named twice goes in once"
+    ids = {Path(d.path).parent.name + "/" + Path(d.path).name: d.doc_id for d in library.documents()}
+    assert ids == {f"a/note-{n}.md": f"note-{n}.md" for n in range(4)} | {
+        f"b/note-{n}.md": f"note-{n}.md-2" for n in range(4)
+    }
+    library.close()
+
+
+def test_a_dead_parse_worker_costs_no_file(tmp_path: Path) -> None:
+    """Workers are killed (as the out-of-memory killer would) while files are in flight; the files
+    they held are read again, and every file goes in."""
+    files = _notes(tmp_path / "lib", 9)
+    library = Library(Settings(index=tmp_path / "index", parse_workers=2))
+    killed: list[int] = []
+
+    def kill_workers(done: int, total: int, current: str) -> None:
+        if done == 0:
+            for worker in multiprocessing.active_children():
+                worker.kill()
+                worker.join()
+                killed.append(worker.pid or 0)
+
+    report = library.ingest([tmp_path / "lib"], on_progress=kill_workers)
+    assert killed, "the pool had workers to kill"
+    assert not report.failed, report.failed
+    assert report.added == [str(f.resolve()) for f in files]
+    assert library.store.chunk_count() == library.vectors.count() == 9
     library.close()

@@ -1,0 +1,55 @@
+"""The shared workspace: per-request folders, cited clauses looked up or quoted, the model's absence
+remembered and explained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from copilot.citation import Citation
+from rapporteur.settings import Settings
+from ui.workspace import Workspace
+
+
+@pytest.fixture
+def workspace(ui_settings: Settings) -> Iterator[Workspace]:
+    ws = Workspace(ui_settings.model_copy(update={"llm_enabled": True, "llm_model": "no-such-model"}))
+    yield ws
+    ws.close()
+
+
+def test_each_request_gets_its_own_folder_and_close_removes_them(ui_settings: Settings) -> None:
+    ws = Workspace(ui_settings)
+    first, second = ws.request_dir(), ws.request_dir()
+    assert first != second and first.parent == second.parent == ws.scratch
+    ws.close()
+    assert not ws.scratch.exists()
+
+
+def test_a_cited_clause_is_looked_up_with_its_sub_clauses(workspace: Workspace) -> None:
+    doc = workspace.library.resolve("Y.3507")
+    assert doc is not None
+    clause = workspace.cited_clause(Citation(doc_id=doc.doc_id, rec_id=doc.rec_id, clause="7.1"))
+    assert (clause.clause, clause.heading) == ("7.1", "Component requirements")
+    assert "7.1.4 Enclosure requirements" in clause.text
+
+
+def test_a_citation_without_a_clause_of_its_own_is_quoted_as_it_came(workspace: Workspace) -> None:
+    citation = Citation(
+        doc_id="gone.docx", rec_id="ITU-T Z.999", clause="3.2.7", heading="Terms", text="t", page=4
+    )
+    clause = workspace.cited_clause(citation)
+    assert (clause.rec_id, clause.clause, clause.heading, clause.text, clause.page_start) == (
+        "ITU-T Z.999", "3.2.7", "", "t", 4,
+    )  # fmt: skip
+
+
+def test_without_a_model_answers_still_come_with_the_reason(workspace: Workspace) -> None:
+    model, why = workspace.model()
+    assert model is None
+    assert why is not None and why.startswith("No language model: ")
+    assert workspace.model() == (None, why)
+    answer = workspace.assistant().ask("What is a physical machine?")
+    assert answer.notice == why
+    assert any(c.rec_id == "ITU-T Y.3507" and c.clause == "3.2.1" for c in answer.citations)

@@ -1,0 +1,110 @@
+"""Ask: a chat over the library with streamed, cited answers (``rapporteur ask``); each cited clause opens
+in the panel beside it. The conversation lives in the browser session, never shared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from copilot.assistant import Answer
+from copilot.citation import Citation
+from copilot.retrieval import FilterError
+from ui.views.sources import EMPTY_PANEL, open_source, reset_sources, sources_radio, unique_citations
+from ui.workspace import Workspace
+
+SECTORS = ["any", "ITU-T", "ITU-R"]
+THINKING = "_Searching the library…_"
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The final chat message: the answer, then any notice it does not already give (an uncited answer,
+    a model failure) in italics."""
+    notice = f"\n\n_{answer.notice}_" if answer.notice and answer.notice not in answer.answer else ""
+    return f"{answer.answer}{notice}"
+
+
+def filters_for(sector: str | None, in_force: bool) -> dict[str, str] | None:
+    filters = {}
+    if sector and sector != "any":
+        filters["sector"] = sector
+    if in_force:
+        filters["in_force"] = "true"
+    return filters or None
+
+
+def ask_stream(
+    ws: Workspace, question: str, history: list[dict[str, Any]], filters: dict[str, str] | None
+) -> Iterator[tuple[list[dict[str, Any]], Answer | None]]:
+    """The conversation after each streamed piece, and at the end the :class:`Answer` it came from."""
+    history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": THINKING}]
+    yield history, None
+    text = ""
+    try:
+        for event in ws.assistant().ask_stream(question, filters):
+            if isinstance(event, Answer):
+                history[-1] = {"role": "assistant", "content": answer_markdown(event)}
+                yield history, event
+                return
+            text += event
+            history[-1] = {"role": "assistant", "content": text}
+            yield history, None
+    except FilterError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def build(ws: Workspace, panel: gr.HTML) -> None:
+    """The Ask sub-tab's components and events; cited clauses open in ``panel``."""
+    citations = gr.State([])
+    chat = gr.Chatbot(label="Conversation", height=420, elem_id="chat", buttons=["copy"])
+    with gr.Row():
+        question = gr.Textbox(
+            placeholder="Ask the library, e.g. “What is a physical machine?”",
+            show_label=False,
+            scale=5,
+            elem_id="question",
+        )
+        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+    with gr.Row():
+        sector = gr.Dropdown(SECTORS, value="any", label="Sector", scale=1, elem_id="ask-sector")
+        in_force = gr.Checkbox(label="In force only", scale=1, elem_id="ask-in-force")
+        clear = gr.Button("New conversation", scale=1, elem_id="ask-clear")
+    sources = sources_radio("Sources (click one to read the clause)", "ask-sources")
+
+    def on_ask(
+        text: str, history: list[dict[str, Any]] | None, sector_: str | None, in_force_: bool
+    ) -> Iterator[tuple[Any, ...]]:
+        asked = (text or "").strip()
+        if not asked:
+            raise gr.Error("Type a question first.")
+        stream = ask_stream(ws, asked, history or [], filters_for(sector_, in_force_))
+        convo, _ = next(stream)
+        yield convo, "", reset_sources([]), []  # the previous answer's sources are not this one's
+        for convo, answer in stream:
+            if answer is None:
+                yield convo, "", gr.skip(), gr.skip()
+            else:
+                cited = unique_citations(answer.citations, answer.sources)
+                yield convo, "", reset_sources(cited), cited
+
+    ask_args: dict[str, Any] = {
+        "fn": on_ask,
+        "inputs": [question, chat, sector, in_force],
+        "outputs": [chat, question, sources, citations],
+        "concurrency_id": "model",
+        "concurrency_limit": ws.settings.ui_model_concurrency,
+    }
+    send.click(api_name="ask", **ask_args)
+    question.submit(api_visibility="private", **ask_args)
+    sources.change(
+        lambda cs, choice: open_source(ws, cs, choice),
+        inputs=[citations, sources],
+        outputs=[panel],
+        api_visibility="private",
+    )
+
+    def on_clear() -> tuple[list[Any], Any, list[Citation], str]:
+        return [], reset_sources([]), [], EMPTY_PANEL
+
+    clear.click(on_clear, outputs=[chat, sources, citations, panel], api_visibility="private")

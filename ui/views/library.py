@@ -1,0 +1,134 @@
+"""Library: add documents (uploads or a folder on the server) with a progress bar, list what is indexed,
+remove a document, and see which files failed and why (``rapporteur ingest``, ``docs``, ``remove``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ingest.models import IngestFailure, IngestReport
+from ui.uploads import LIBRARY_SUFFIXES, UploadError, stage
+from ui.workspace import Workspace
+
+DOC_COLUMNS = ["doc_id", "Recommendation", "title", "edition", "kind", "language", "chunks"]
+FAILURE_COLUMNS = ["file", "why it failed"]
+
+
+def ingest_into_library(
+    ws: Workspace, uploads: list[str] | None, folder: str, progress: gr.Progress | None = None
+) -> IngestReport:
+    """Stage the uploads (refused ones become failures), then ingest them and the folder."""
+    refused: list[IngestFailure] = []
+    paths: list[Path] = []
+    if folder.strip():
+        where = Path(folder.strip()).expanduser()
+        if where.is_dir():
+            paths.append(where)
+        else:
+            refused.append(IngestFailure(path=str(where), error="no such folder on the server"))
+
+    def report_progress(done: int, total: int, current: str) -> None:
+        if progress is not None and total:
+            progress((done, total), desc=Path(current).name if current else "done", unit="files")
+
+    limit = ws.settings.ui_max_upload_bytes
+    with ws.write_lock:
+        for upload in uploads or []:
+            try:
+                paths.append(stage(Path(upload), ws.uploads, LIBRARY_SUFFIXES, limit))
+            except UploadError as exc:
+                refused.append(IngestFailure(path=Path(upload).name, error=str(exc)))
+        report = ws.library.ingest(paths, on_progress=report_progress) if paths else IngestReport()
+    report.failed = refused + report.failed
+    if not paths:
+        report.chunks = ws.library.store.chunk_count()
+    return report
+
+
+def remove_document(ws: Workspace, doc_id: str) -> list[str]:
+    """Remove one document; an uploaded copy goes too, so a later ingest of the uploads cannot revive it."""
+    with ws.write_lock:
+        doc = ws.library.resolve(doc_id)
+        removed = ws.library.remove(doc_id)
+        if doc is not None and Path(doc.path).parent == ws.uploads.resolve():
+            Path(doc.path).unlink(missing_ok=True)
+    return removed
+
+
+def document_rows(ws: Workspace) -> list[list[Any]]:
+    return [
+        [d.doc_id, d.rec_id or "", d.title or "", d.edition or "", d.kind, d.language, d.chunks]
+        for d in ws.library.documents()
+    ]
+
+
+def failure_rows(ws: Workspace, report: IngestReport) -> list[list[str]]:
+    """Failed files by name for uploads (their server copy means nothing to the uploader), else by path."""
+    uploads = str(ws.uploads.resolve())
+    return [[Path(f.path).name if f.path.startswith(uploads) else f.path, f.error] for f in report.failed]
+
+
+def build(ws: Workspace, demo: gr.Blocks) -> None:
+    """The Library tab's components and events (call inside a ``gr.Tab`` of ``demo``)."""
+    with gr.Row():
+        with gr.Column(scale=2):
+            uploads = gr.File(
+                label="Upload documents",
+                file_count="multiple",
+                file_types=list(LIBRARY_SUFFIXES),
+                type="filepath",
+                elem_id="library-upload",
+            )
+            folder = gr.Textbox(
+                label="…or a folder on the server", placeholder="/path/to/corpus", elem_id="library-folder"
+            )
+            ingest = gr.Button("Add to the library", variant="primary", elem_id="library-ingest")
+            result = gr.Markdown(elem_id="library-result")
+            failures = gr.Dataframe(
+                headers=FAILURE_COLUMNS, interactive=False, wrap=True, label="What failed and why",
+                elem_id="library-failures",
+            )  # fmt: skip
+        with gr.Column(scale=5):
+            docs = gr.Dataframe(
+                headers=DOC_COLUMNS,
+                datatype=["str", "str", "str", "str", "str", "str", "number"],
+                interactive=False,
+                wrap=True,
+                max_height=520,
+                column_widths=["22%", "13%", "35%", "9%", "9%", "6%", "6%"],
+                label="Documents in the library",
+                elem_id="library-docs",
+            )
+            with gr.Row():
+                choice = gr.Dropdown(label="Document to remove", choices=[], scale=4, elem_id="doc-choice")
+                remove = gr.Button("Remove", variant="stop", scale=1, elem_id="library-remove")
+
+    def choices() -> Any:
+        return gr.update(choices=[d.doc_id for d in ws.library.documents()], value=None)
+
+    def on_ingest(
+        files: list[str] | None,
+        where: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (how Gradio hands a function its progress bar)
+    ) -> tuple[str, list[list[str]], list[list[Any]], Any]:
+        report = ingest_into_library(ws, files, where or "", progress)
+        return report.summary() + ".", failure_rows(ws, report), document_rows(ws), choices()
+
+    def on_remove(doc_id: str | None) -> tuple[str, list[list[Any]], Any]:
+        if not doc_id:
+            raise gr.Error("Choose a document to remove.")
+        removed = remove_document(ws, doc_id)
+        message = f"Removed {', '.join(removed)}." if removed else f"{doc_id} was not in the library."
+        return message, document_rows(ws), choices()
+
+    ingest.click(
+        on_ingest, inputs=[uploads, folder], outputs=[result, failures, docs, choice], api_name="ingest",
+        concurrency_id="library-write", concurrency_limit=1,
+    )  # fmt: skip
+    remove.click(
+        on_remove, inputs=[choice], outputs=[result, docs, choice], api_name="remove",
+        concurrency_id="library-write", concurrency_limit=1,
+    )  # fmt: skip
+    demo.load(lambda: (document_rows(ws), choices()), outputs=[docs, choice], api_visibility="private")

@@ -1,0 +1,54 @@
+"""Settings and status: which index, embedding model and model endpoint are in use, and whether each works."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ingest.embedding import EmbeddingError
+from ui.workspace import Workspace
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def status_markdown(ws: Workspace) -> str:
+    """A table a person reads to know what the server runs on; nothing in it is hidden in a log."""
+    s = ws.settings
+    try:
+        embedder = ws.library.embedder
+        embedding = (f"{embedder.name} ({embedder.dimension} dimensions)", "yes", "packaged, offline")
+    except EmbeddingError as exc:
+        embedding = ("all-MiniLM-L6-v2", "**no**", str(exc))
+    model = ws.model_status()
+    docs = ws.library.documents()
+    catalog = s.catalog_path()
+    rows = [
+        ("index", str(s.index), "yes", f"{len(docs)} documents, {ws.library.store.chunk_count()} chunks"),
+        ("vector store", f"Chroma at {s.chroma_host}:{s.chroma_port}" if s.chroma_host else "embedded Chroma",
+         "yes", s.collection),
+        ("embedding model", embedding[0], embedding[1], embedding[2]),
+        ("model endpoint", model.endpoint, "yes" if model.reachable else "**no**", model.detail),
+        ("generation model", model.model, "", "embedded llama.cpp" if model.embedded else "remote endpoint"),
+        ("catalog", str(catalog) if catalog else "none", "yes" if catalog else "**no**",
+         "" if catalog else "set RAPPORTEUR_CATALOG to check references and filter by in-force status"),
+        ("login", f"{len(s.ui_users)} users" if s.ui_users else "none (loopback use)", "", ""),
+        ("uploads", f"up to {s.ui_max_upload_bytes:,} bytes", "", ""),
+        ("queue", f"{s.ui_concurrency} requests at once, {s.ui_model_concurrency} generating", "",
+         f"up to {s.ui_queue_size} waiting"),
+    ]  # fmt: skip
+    table = ["| what | in use | reachable | detail |", "| --- | --- | --- | --- |"]
+    table += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(table)
+
+
+def build(ws: Workspace, tab: gr.Tab) -> None:
+    """The Settings tab's components and events (call inside ``tab``); the status is read on opening it."""
+    table = gr.Markdown(elem_id="status-table")
+    gr.Markdown(
+        "Settings come from the environment (`RAPPORTEUR_*`, see the README); restart `rapporteur serve` "
+        "to change them. *Check again* also retries a model that failed to start."
+    )
+    again = gr.Button("Check again", elem_id="status-refresh")
+    again.click(lambda: status_markdown(ws), outputs=[table], api_name="status")
+    tab.select(lambda: status_markdown(ws), outputs=[table], api_visibility="private")

@@ -1,0 +1,102 @@
+"""What every browser session of one server shares: the settings, the library, the retriever, the model.
+
+The views are thin: they turn component values into calls on these objects (the same library,
+retrieval, checking and answering functions the CLI calls) and results back into component values.
+Writes to the library are serialised by one lock; everything else may run side by side.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+from copilot.assistant import Assistant
+from copilot.citation import Citation
+from copilot.drafting.drafter import Drafter
+from copilot.llm import ChatModel, LLMUnavailable, ModelHost, ModelStatus
+from copilot.retrieval import HybridRetriever
+from ingest.catalog import ReferenceCatalog
+from ingest.library import Library
+from ingest.models import ClauseText
+from rapporteur.settings import Settings
+
+
+class Workspace:
+    """One server's shared state; per-session state lives in the browser session (``gr.State``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.library = Library(settings)
+        self.retriever = HybridRetriever(self.library, ReferenceCatalog.from_settings(settings))
+        self.write_lock = threading.Lock()
+        self.scratch = Path(tempfile.mkdtemp(prefix="rapporteur-ui-"))
+        self._host = ModelHost(settings)
+        self._model_lock = threading.Lock()
+        self._model_error: str | None = None
+
+    @property
+    def uploads(self) -> Path:
+        """Where documents uploaded into the library are kept (they stay indexed, so they must stay)."""
+        return self.settings.index / "uploads"
+
+    def request_dir(self) -> Path:
+        """A fresh folder for one request's uploads and downloads, so sessions never share files."""
+        folder = self.scratch / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        return folder
+
+    # -- the model -------------------------------------------------------------------------------------
+
+    def model(self) -> tuple[ChatModel | None, str | None]:
+        """The chat model, or None and why; started once (the first asker waits), a failure remembered."""
+        with self._model_lock:
+            if self._model_error is not None:
+                return None, self._model_error
+            try:
+                return self._host.model(), None
+            except LLMUnavailable as exc:
+                self._model_error = f"No language model: {exc}"
+                return None, self._model_error
+
+    def assistant(self) -> Assistant:
+        """An assistant over the shared retriever and model (retrieval-only answers when there is none)."""
+        model, why = self.model()
+        return Assistant(self.retriever, model, self.settings, unavailable=why)
+
+    def drafter(self) -> Drafter:
+        """A drafter over the shared retriever, catalog and model (exact parts only when there is none)."""
+        model, why = self.model()
+        return Drafter(self.retriever, self.retriever.catalog, model, self.settings, unavailable=why)
+
+    def model_status(self) -> ModelStatus:
+        """The endpoint's status now; a remembered start failure is forgotten, so the next ask retries."""
+        with self._model_lock:
+            self._model_error = None
+        return self._host.status()
+
+    # -- citations -------------------------------------------------------------------------------------
+
+    def cited_clause(self, citation: Citation) -> ClauseText:
+        """The full text of a cited clause; the citation's own text when the clause cannot be looked up
+        (a numbered definition inside a clause, a document removed since), with no heading of its own."""
+        doc = self.library.resolve(citation.doc_id) if citation.doc_id else None
+        found = self.library.clause_text(doc, citation.clause) if doc and citation.clause else None
+        if found is not None:
+            return found
+        return ClauseText(
+            doc_id=citation.doc_id,
+            rec_id=citation.rec_id,
+            clause=citation.clause or "",
+            heading="",
+            page_start=citation.page,
+            page_end=citation.page,
+            text=citation.text,
+        )
+
+    def close(self) -> None:
+        self._host.close()
+        self.library.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
