@@ -216,7 +216,7 @@ def main() -> None:
         )
         summary.append(dict(same[(len(same) - 1) // 2], runs=len(same)))
     for row in summary:
-        base = next(r for r in summary if (r["workers"], r["mode"]) == (args.workers[0], row["mode"]))
+        base = next(r for r in summary if (r["workers"], r["mode"]) == (min(args.workers), row["mode"]))
         row["speedup"] = round(base["seconds"] / row["seconds"], 2) if row["mode"] != "unchanged" else None
     keys = ["workers", "mode", "runs", "files", "failed", "chunks", "seconds", "speedup", "chunks_per_s"]
     keys += ["embedding_share", "main_cpu_s", "peak_rss_mb", "worker_peak_rss_mb", "load_avg_1min"]

@@ -148,8 +148,12 @@ class Assistant:
             return
         text = "".join(parts).strip()
         if not text or text.upper().startswith(_NOT_FOUND):
-            answer.answer = NO_ANSWER
-            yield NO_ANSWER
+            # The gate found relevant clauses; a small model's "not found" is often wrong, so the
+            # rapporteur gets the clauses themselves rather than a refusal.
+            answer.notice = "The model found no answer in the retrieved clauses; they are listed instead."
+            answer.answer = extractive_answer(answer.question, sources, "The model did not answer.")
+            answer.citations, answer.grounded = answer.sources, True
+            yield answer.answer
             yield answer
             return
         if not streaming:

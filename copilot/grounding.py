@@ -95,7 +95,7 @@ def prepare_sources(question: str, citations: Iterable[Citation], chars: int) ->
     return sources
 
 
-_ANSWER_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_ANSWER_SENTENCE = re.compile(r"[^\n]+?(?:[.!?]+(?=\s+[A-Z\[(\"]|\s*$)|(?=\n)|$)")
 SUPPORT = 0.5
 
 
@@ -112,25 +112,24 @@ def attribute(text: str, sources: list[Source], already: list[Source]) -> Attrib
     (at least half). Small models often ignore the [S1] instruction; this keeps every statement tied
     to a clause, or marks it as unsupported, without trusting the model to do it."""
     cited = list(already)
-    unsupported = []
-    out = []
-    for match in _ANSWER_SENTENCE.finditer(text):
+    unsupported: list[str] = []
+
+    def cite(match: re.Match[str]) -> str:
         sentence = match.group(0)
         words = set(tokenize(sentence))
-        if _WRITTEN_CITATION.search(sentence) or len(words) < 3:
-            out.append(sentence)
-            continue
-        best = max(sources, key=lambda s: len(words & set(tokenize(s.text))), default=None)
-        share = len(words & set(tokenize(best.text))) / len(words) if best else 0.0
-        if best is None or share < SUPPORT:
+        if _WRITTEN_CITATION.search(sentence) or len(words) < 3 or not sources:
+            return sentence
+        best = max(sources, key=lambda s: len(words & set(tokenize(s.text))))
+        if len(words & set(tokenize(best.text))) / len(words) < SUPPORT:
             unsupported.append(sentence.strip())
-            out.append(sentence)
-            continue
+            return sentence
         if best not in cited:
             cited.append(best)
-        body, end = sentence.rstrip(".!? "), sentence[len(sentence.rstrip(".!? ")) :]
-        out.append(f"{body} {best.citation.render()}{end}")
-    return Attribution(text="".join(out), cited=cited, unsupported_sentences=unsupported)
+        body = sentence.rstrip(".!? ")
+        return f"{body} {best.citation.render()}{sentence[len(body) :]}"
+
+    text = _ANSWER_SENTENCE.sub(cite, text)
+    return Attribution(text=text, cited=cited, unsupported_sentences=unsupported)
 
 
 class CitationRewriter:

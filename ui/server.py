@@ -4,6 +4,7 @@ queue so that several users are served in turn (each in their own session) rathe
 from __future__ import annotations
 
 import ipaddress
+import signal
 import sys
 from dataclasses import dataclass
 
@@ -82,7 +83,8 @@ def start(
 
 
 def serve(settings: Settings, host: str = LOOPBACK, port: int = 7860, share: bool | None = None) -> int:
-    """Run the workspace until interrupted."""
+    """Run the workspace until interrupted (Ctrl-C or SIGTERM); either way the embedded model server
+    and the scratch files go with it."""
     if not is_loopback(host) and not settings.ui_users:
         print(
             f"rapporteur: warning: serving on {host} without a login; anyone who can reach it can use and "
@@ -90,6 +92,7 @@ def serve(settings: Settings, host: str = LOOPBACK, port: int = 7860, share: boo
             file=sys.stderr,
         )
     running = start(settings, host, port, share)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"Rapporteur workspace: {running.url}", file=sys.stderr)
     if running.share_url:
         print(f"public share link: {running.share_url}", file=sys.stderr)

@@ -100,3 +100,13 @@ def test_sentences_the_model_cited_are_left_alone() -> None:
     sources = prepare_sources("delay", [Y3507, Y1540], 500)
     text = "Delay is measured per packet [ITU-T Y.1540] clause 5.2."
     assert attribute(text, sources, [sources[1]]).text == text
+
+
+def test_attribution_keeps_line_breaks_and_abbreviations_whole() -> None:
+    sources = prepare_sources("physical machine", [Y3507], 500)
+    text = "A physical machine, e.g. a server, is a computing machine providing physical resources.\nBananas."
+    result = attribute(text, sources, [])
+    assert result.text == (
+        "A physical machine, e.g. a server, is a computing machine providing physical resources "
+        "[ITU-T Y.3507] clause 3.2.1.\nBananas."
+    )

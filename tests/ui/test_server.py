@@ -3,17 +3,24 @@ the upload limit enforced by the server itself."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from gradio_client import Client
 from playwright.sync_api import expect
 
 from rapporteur.cli import build_parser, main
 from rapporteur.settings import Settings
-from tests.ui.conftest import PageFactory, free_port
+from tests.ui.conftest import REPO, PageFactory, free_port
 from ui.server import RunningServer, ServeError, auth_pairs, is_loopback, start
 
 
@@ -106,3 +113,50 @@ def test_the_server_refuses_uploads_over_the_limit(guarded_server: RunningServer
         assert small.status_code == 200
         big = client.post("gradio_api/upload", files={"files": ("big.md", b"x" * 4096)})
         assert big.status_code == 413
+
+
+def test_serve_stops_its_model_server_when_terminated(
+    tiny_model_settings: Settings, ui_index: Path, tmp_path: Path
+) -> None:
+    """SIGTERM (a service manager's stop) ends ``rapporteur serve`` and the llama.cpp server it started."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "RAPPORTEUR_LLM_MODEL": tiny_model_settings.llm_model,
+        "RAPPORTEUR_MODEL_CACHE": str(tiny_model_settings.model_cache),
+        "RAPPORTEUR_LLM_ENABLED": "true",
+    }
+    command = [sys.executable, "-m", "rapporteur.cli", "serve", "--index", str(ui_index), "--port", str(port)]
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}config", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.5)
+        Client(url, verbose=False).predict("What is a physical machine?", [], "any", False, api_name="/ask")
+        (model_port,) = model_server_ports(parent=server.pid)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        assert model_port not in model_server_ports()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def model_server_ports(parent: int | None = None) -> set[int]:
+    """Ports of the llama.cpp servers running now (from their command lines), only ``parent``'s children
+    when given."""
+    ports = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            args = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if "llama_cpp.server" in args and (parent is None or ppid == parent):
+                ports.add(int(args[args.index("--port") + 1]))
+    return ports
