@@ -17,6 +17,7 @@ VALUES = {
     "prefix": "REQ",
     "keywords": '"is required to"',
     "existing": "none",
+    "kind": "scope",
 }
 
 
