@@ -64,6 +64,15 @@ def load(paths: list[Path]) -> list[dict[str, Any]]:
     return [json.loads(path.read_text()) for path in paths]
 
 
+def _write_cpu(data: dict[str, Any]) -> float:
+    """CPU seconds the writer spent hashing, unpickling and writing: its own CPU in a warm run with
+    parse workers (it parses nothing then); with one worker only, a warm run less the parse pass."""
+    warm = {r["workers"]: r["main_cpu_s"] for r in data["summary"] if r["mode"] == "warm"}
+    if len(warm) > 1:
+        return float(warm[max(warm)])
+    return float(warm[1] - sum(d["cpu_seconds"] for d in data["parse_pass"]["documents"]))
+
+
 def unit_costs(results: list[dict[str, Any]]) -> UnitCosts:
     runs = [r for data in results for r in data["summary"] if r["workers"] == 1]
     documents = [d for data in results for d in data["parse_pass"]["documents"]]
@@ -71,10 +80,8 @@ def unit_costs(results: list[dict[str, Any]]) -> UnitCosts:
     recs = [d for d in parsed if d["group"] != CONTRIBUTIONS] or parsed
     contribs = [d for d in parsed if d["group"] == CONTRIBUTIONS]
     cold = [r for r in runs if r["mode"] == "cold"]
-    warm = [r for r in runs if r["mode"] == "warm"]
     chunks = sum(r["chunks"] for r in cold)
-    # A serial warm run parses (the parse pass timed the same files, failures included) and writes.
-    writes = sum(r["main_cpu_s"] for r in warm) - sum(d["cpu_seconds"] for d in documents)
+    writes = sum(_write_cpu(data) for data in results)
     return UnitCosts(
         rec_parse_cpu=mean(d["cpu_seconds"] for d in recs),
         rec_chunks=mean(d["chunks"] for d in recs),

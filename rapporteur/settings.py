@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     collection: str = "rapporteur_chunks"
     embed_batch: int = 32
     parse_workers: int = Field(
-        default_factory=lambda: max(1, min(4, (os.cpu_count() or 1) - 1)),
+        default_factory=lambda: min(4, os.cpu_count() or 1),
         ge=1,
         description="Processes that parse files ahead of the embedder when 8+ files are ingested; 1 = none.",
     )
