@@ -20,6 +20,8 @@ from ingest.parsers.text import PlainTextParser
 from ingest.parsers.wordml import WordXmlParser
 
 SNIFF_BYTES = 8192
+BINARY_SUFFIXES = {".pdf": "pdf", ".docx": "docx"}
+"""Extensions that promise one binary format: content that reads as another is a broken file."""
 
 PARSERS: tuple[Parser, ...] = (
     PdfParser(),
@@ -61,6 +63,11 @@ def parse_file(path: Path, limits: Limits | None = None) -> ParsedDocument:
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror or exc}") from exc
     parser = choose_parser(data[:SNIFF_BYTES])
+    promised = BINARY_SUFFIXES.get(path.suffix.lower())
+    if promised and parser.name != promised:
+        raise ParseError(
+            f"named {path.suffix} but the content is not {promised.upper()} (it reads as {parser.name})"
+        )
     parsed = parser.parse(path, data, limits)
     parsed.meta.format = parser.name
     return parsed

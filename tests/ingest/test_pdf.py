@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from ingest.models import Block, BlockKind, ParsedDocument
+from ingest.parsers import parse_file
 from ingest.parsers.base import Limits, ParseError
 from ingest.parsers.pdf import PdfParser
 from ingest.structure import ClauseTree, ClauseTreeBuilder
@@ -361,3 +362,10 @@ def test_5d_temp_contribution(corpus_dir: Path) -> None:
     assert "Annex A" in numbers and "A.1" in numbers and "A.2.1" in numbers
     assert not any(re.fullmatch(r"-\s*\d+\s*-", b.text) for b in doc.blocks)
     assert not any(c.number.startswith("Annex A §") for c in tree.clauses), "list items taken as clauses"
+
+
+def test_a_text_file_named_pdf_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "report.pdf"
+    fake.write_text("not really a pdf", encoding="utf-8")
+    with pytest.raises(ParseError, match=r"named \.pdf but the content is not PDF \(it reads as text\)"):
+        parse_file(fake)
