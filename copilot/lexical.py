@@ -92,7 +92,8 @@ class LexicalIndex:
         for i, doc_id in enumerate(doc_ids):
             start, _ = self._spans.get(doc_id, (i, i))
             self._spans[doc_id] = (start, i + 1)
-        self._vocab: dict[str, int] = dict(retriever.vocab_dict or {})
+        # an unindexed BM25 (empty library) has no vocabulary attribute at all
+        self._vocab: dict[str, int] = dict(getattr(retriever, "vocab_dict", None) or {})
         self._doc_codes, self._doc_names = _encode(doc_ids)
 
     # -- building and loading ------------------------------------------------------------------------

@@ -51,3 +51,13 @@ def test_index_is_saved_reused_and_rebuilt_on_change(tmp_path: Path) -> None:
     rebuilt = LexicalIndex.open(store, folder)
     assert [rebuilt.chunk_ids[h.position] for h in rebuilt.search("1650 nm", k=3)] == ["Y.2:00000"]
     store.close()
+
+
+def test_an_empty_library_answers_no_hits_and_then_indexes_its_first_document(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "records.sqlite3")
+    folder = tmp_path / "bm25"
+    assert LexicalIndex.open(store, folder).search("packet loss", k=5) == []
+    assert LexicalIndex.open(store, folder).search("packet loss", k=5) == [], "the saved empty index reloads"
+    _add(store, "Y.1", ["packet loss ratio is measured per segment"])
+    index = LexicalIndex.open(store, folder)
+    assert [index.chunk_ids[h.position] for h in index.search("packet loss", k=5)] == ["Y.1:00000"]
