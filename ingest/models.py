@@ -207,3 +207,4 @@ class DocumentSummary(BaseModel):
     language: str
     path: str
     chunks: int
+    content_hash: str | None = None

@@ -242,8 +242,8 @@ class RecordStore:
 
     def documents(self) -> list[DocumentSummary]:
         rows = self._db.execute(
-            "SELECT doc_id, rec_id, title, edition, kind, language, path, chunks FROM documents "
-            "ORDER BY rec_id, language, doc_id"
+            "SELECT doc_id, rec_id, title, edition, kind, language, path, chunks, content_hash "
+            "FROM documents ORDER BY rec_id, language, doc_id"
         )
         return [DocumentSummary(**dict(r)) for r in rows]
 

@@ -38,12 +38,12 @@ def run_check(
     """:func:`check_document` that also returns the parsed draft (for anchoring Word comments)."""
     started = time.perf_counter()
     draft = load_draft(path)
-    context = CheckContext(
+    context = CheckContext.for_file(
+        Path(path),
+        draft,
         catalog=ReferenceCatalog.from_settings(settings),
         store=library.store if library is not None else None,
         judge=judge,
-        own_rec_id=draft.meta.rec_id,
-        own_path=str(Path(path).resolve()),
     )
     return draft, check_draft(draft, context, started)
 

@@ -37,9 +37,7 @@ def run(corpus: Path, store: RecordStore, catalog: ReferenceCatalog | None) -> l
         except ParseError as exc:
             out.append(f"{path.name}: {exc}")
             continue
-        context = CheckContext(
-            catalog=catalog, store=store, own_rec_id=draft.meta.rec_id, own_path=str(path.resolve())
-        )
+        context = CheckContext.for_file(path, draft, catalog=catalog, store=store)
         out.append(check_draft(draft, context, time.perf_counter()))
     return out
 

@@ -93,9 +93,7 @@ def score(
 
 def _check(path: Path, store: RecordStore, catalog: ReferenceCatalog | None) -> list[Finding]:
     draft = load_draft(path)
-    context = CheckContext(
-        catalog=catalog, store=store, own_rec_id=draft.meta.rec_id, own_path=str(path.resolve())
-    )
+    context = CheckContext.for_file(path, draft, catalog=catalog, store=store)
     return check_draft(draft, context).findings
 
 

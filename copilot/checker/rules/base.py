@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 from pydantic import BaseModel
@@ -21,7 +22,7 @@ from copilot.checker.draft import Draft, Paragraph
 from copilot.checker.models import Category, Citation, Finding, Location, Severity
 from ingest.catalog import ReferenceCatalog
 from ingest.models import Abbreviation, Definition, DocumentSummary
-from ingest.store import RecordStore
+from ingest.store import RecordStore, file_hash
 
 
 class Need(StrEnum):
@@ -62,16 +63,37 @@ def normalized(text: str) -> str:
 @dataclass
 class CheckContext:
     """Resources beyond the draft; any may be None. Corpus look-ups leave out the draft's own records
-    (a published Recommendation checked against an index that holds it must not match itself)."""
+    (a published Recommendation checked against an index that holds it must not match itself): same
+    Rec identifier, same file, or the same bytes under another name (an uploaded copy)."""
 
     catalog: ReferenceCatalog | None = None
     store: RecordStore | None = None
     judge: ConsistencyJudge | None = None
     own_rec_id: str | None = None
     own_path: str | None = None
+    own_content_hash: str | None = None
     _definitions: dict[str, list[Definition]] = field(default_factory=dict)
     _abbreviations: dict[str, list[Abbreviation]] = field(default_factory=dict)
     _documents: dict[str, DocumentSummary] | None = None
+
+    @classmethod
+    def for_file(
+        cls,
+        path: Path,
+        draft: Draft,
+        catalog: ReferenceCatalog | None = None,
+        store: RecordStore | None = None,
+        judge: ConsistencyJudge | None = None,
+    ) -> CheckContext:
+        """The context for checking the draft read from ``path``, knowing which records are its own."""
+        return cls(
+            catalog=catalog,
+            store=store,
+            judge=judge,
+            own_rec_id=draft.meta.rec_id,
+            own_path=str(path.resolve()),
+            own_content_hash=file_hash(path),
+        )
 
     def has(self, need: Need) -> bool:
         resource = {Need.CATALOG: self.catalog, Need.CORPUS: self.store, Need.MODEL: self.judge}[need]
@@ -79,8 +101,11 @@ class CheckContext:
 
     def _own(self, doc_id: str, rec_id: str | None) -> bool:
         doc = self.document(doc_id)
-        return (self.own_rec_id is not None and rec_id == self.own_rec_id) or (
-            doc is not None and self.own_path is not None and doc.path == self.own_path
+        if self.own_rec_id is not None and rec_id == self.own_rec_id:
+            return True
+        return doc is not None and (
+            (self.own_path is not None and doc.path == self.own_path)
+            or (self.own_content_hash is not None and doc.content_hash == self.own_content_hash)
         )
 
     def document(self, doc_id: str) -> DocumentSummary | None:

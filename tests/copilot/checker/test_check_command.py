@@ -55,3 +55,24 @@ def test_errors_give_exit_status_2_and_a_commented_docx(
     assert status == EXIT_PARTIAL
     assert "references.unlisted" in capsys.readouterr().out
     assert out.stat().st_size > 0
+
+
+def test_an_uploaded_copy_of_an_indexed_draft_is_not_compared_with_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A draft without a Rec identifier is its own document by content: a copy under another name (an
+    upload) must not be told that its terms are "already defined" by the indexed original."""
+    index = str(tmp_path / "index")
+    assert main(["ingest", str(SAMPLE), "--index", index]) == EXIT_OK
+    upload = tmp_path / "upload" / "my-draft.md"
+    upload.parent.mkdir()
+    upload.write_bytes(SAMPLE.read_bytes())
+    capsys.readouterr()
+    main(["check", str(upload), "--index", index, "--json"])
+    rules = {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert "definitions.already-defined" not in rules
+
+    upload.write_text(SAMPLE.read_text(encoding="utf-8") + "\nA new closing sentence.\n", encoding="utf-8")
+    main(["check", str(upload), "--index", index, "--json"])
+    rules = {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert "definitions.already-defined" in rules, "the rule still compares with documents of other content"
