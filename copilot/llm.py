@@ -181,6 +181,14 @@ class LlamaServer:
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         with self._log_path.open("wb") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            self._wait_until_ready()
+        except BaseException:  # Ctrl-C or SIGTERM while loading: never leave the server behind
+            self.stop()
+            raise
+
+    def _wait_until_ready(self) -> None:
+        assert self._process is not None
         deadline = time.monotonic() + self._settings.llm_start_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -194,7 +202,6 @@ class LlamaServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.25)
-        self.stop()
         raise LLMUnavailable(
             f"the embedded llama.cpp server did not start within {self._settings.llm_start_timeout:.0f} s "
             f"(log: {self._log_path})"

@@ -23,6 +23,7 @@ import numpy as np
 from ingest.chunker import ClauseChunker
 from ingest.embedding import Embedder, MiniLMEmbedder
 from ingest.extract import RecordExtractor
+from ingest.lock import writer_lock
 from ingest.metadata import doc_id_for, identify, normalize_rec_id
 from ingest.models import (
     Chunk,
@@ -225,7 +226,10 @@ class Library:
     ) -> IngestReport:
         """Read files (folders expanded) into the index; parse workers read ahead while this process
         embeds and writes one document at a time, in file order."""
-        roots = [Path(p) for p in paths]
+        with writer_lock(self.settings.index):
+            return self._ingest([Path(p) for p in paths], prune, on_progress)
+
+    def _ingest(self, roots: list[Path], prune: bool, on_progress: ProgressCallback | None) -> IngestReport:
         by_key: dict[str, Path] = {}
         for found in expand_paths(roots):
             by_key.setdefault(str(self._key(found)), found)
@@ -340,13 +344,17 @@ class Library:
         for known in self.store.known_paths():
             inside = any(known.startswith(f.rstrip("/") + "/") for f in folders)
             if inside and known not in seen and not Path(known).exists():
-                self.remove(known)
+                self._remove(known)
                 report.removed.append(known)
 
     # -- queries and removal -----------------------------------------------------------------------
 
     def remove(self, key: str) -> list[str]:
         """Remove documents by doc_id, path or rec_id; returns the removed doc_ids."""
+        with writer_lock(self.settings.index):
+            return self._remove(key)
+
+    def _remove(self, key: str) -> list[str]:
         candidates = self.store.find_documents(key)
         if not candidates:
             state = self.store.file_state(str(self._key(Path(key))))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from ingest.lock import IndexBusy
 from rapporteur.settings import Settings
 
 if TYPE_CHECKING:
@@ -409,7 +410,9 @@ def cmd_model(args: argparse.Namespace) -> int:
                 f"serving {model.name} at {model.base_url}; set RAPPORTEUR_LLM_BASE_URL to it (Ctrl-C stops)"
             )
             sys.stdout.flush()
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            stop = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+            signal.sigwait(stop)
             return EXIT_OK
         status = host.status()
     state = "reachable" if status.reachable else "NOT reachable"
@@ -551,13 +554,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    """SIGTERM unwinds the command like Ctrl-C does, so that the embedded model server and temporary
+    files go with it instead of being left orphaned."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
         print("rapporteur: interrupted", file=sys.stderr)
         return 130
+    except IndexBusy as exc:
+        print(f"rapporteur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ corpus under ITU's URL layout, so fetch code runs its real HTTP path without eve
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import threading
@@ -158,3 +159,26 @@ def tiny_model(tiny_model_settings: Settings) -> Iterator[OpenAIChat]:
     """A real llama.cpp server on loopback with SmolLM2-135M, shared by the whole session."""
     with ModelHost(tiny_model_settings) as host:
         yield host.model()
+
+
+def tiny_model_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a ``rapporteur`` subprocess use the tiny model of ``settings``."""
+    return {
+        **os.environ,
+        "RAPPORTEUR_LLM_MODEL": settings.llm_model,
+        "RAPPORTEUR_MODEL_CACHE": str(settings.model_cache),
+        "RAPPORTEUR_LLM_ENABLED": "true",
+    }
+
+
+def model_server_ports(parent: int | None = None) -> set[int]:
+    """Ports of the llama.cpp servers running now (from their command lines), only ``parent``'s children
+    when given."""
+    ports = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            args = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if "llama_cpp.server" in args and (parent is None or ppid == parent):
+                ports.add(int(args[args.index("--port") + 1]))
+    return ports

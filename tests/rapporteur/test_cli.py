@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.conftest import model_server_ports, tiny_model_env
+
 if TYPE_CHECKING:
+    from rapporteur.settings import Settings
     from tests.conftest import ItuMirror
 
 REPO = Path(__file__).resolve().parents[2]
@@ -125,6 +128,45 @@ def test_kill_minus_9_leaves_a_working_index_and_rerun_completes(tmp_path: Path,
     library = Library(Settings(index=index))
     assert library.vectors.count() == rerun["chunks"]
     library.close()
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [(["ask", "What is a physical machine?"], 128 + signal.SIGTERM), (["model", "--serve"], 0)],
+    ids=["ask", "model-serve"],
+)
+def test_sigterm_stops_the_model_server_the_command_started(
+    command: list[str], status: int, tiny_model_settings: Settings, y3507_index: Path
+) -> None:
+    """A command stopped by SIGTERM (a service manager, ``timeout``, a closed terminal) takes the llama.cpp
+    server it started with it; ``ask`` is stopped while it waits for the server, ``model --serve`` while
+    it serves."""
+    env = {**tiny_model_env(tiny_model_settings), "RAPPORTEUR_INDEX": str(y3507_index)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rapporteur.cli", *command],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout and proc.stderr
+    try:
+        deadline = time.monotonic() + 120
+        ports: set[int] = set()
+        while not ports and proc.poll() is None and time.monotonic() < deadline:
+            ports = model_server_ports(parent=proc.pid)
+            time.sleep(0.02)
+        assert ports, "the command should have started a model server"
+        if command[0] == "model":
+            assert proc.stdout.readline().startswith("serving "), "the server should be up before the stop"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == status, proc.stderr.read()
+        assert not ports & model_server_ports()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_fetch_then_ingest_from_a_loopback_itu_mirror(

@@ -4,7 +4,6 @@ the upload limit enforced by the server itself."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import socket
 import subprocess
@@ -20,6 +19,7 @@ from playwright.sync_api import expect
 
 from rapporteur.cli import build_parser, main
 from rapporteur.settings import Settings
+from tests.conftest import model_server_ports, tiny_model_env
 from tests.ui.conftest import REPO, PageFactory, free_port
 from ui.server import RunningServer, ServeError, auth_pairs, is_loopback, start
 
@@ -120,12 +120,7 @@ def test_serve_stops_its_model_server_when_terminated(
 ) -> None:
     """SIGTERM (a service manager's stop) ends ``rapporteur serve`` and the llama.cpp server it started."""
     port = free_port()
-    env = {
-        **os.environ,
-        "RAPPORTEUR_LLM_MODEL": tiny_model_settings.llm_model,
-        "RAPPORTEUR_MODEL_CACHE": str(tiny_model_settings.model_cache),
-        "RAPPORTEUR_LLM_ENABLED": "true",
-    }
+    env = tiny_model_env(tiny_model_settings)
     command = [sys.executable, "-m", "rapporteur.cli", "serve", "--index", str(ui_index), "--port", str(port)]
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
@@ -147,16 +142,3 @@ def test_serve_stops_its_model_server_when_terminated(
             server.kill()
             server.wait()
         log.close()
-
-
-def model_server_ports(parent: int | None = None) -> set[int]:
-    """Ports of the llama.cpp servers running now (from their command lines), only ``parent``'s children
-    when given."""
-    ports = set()
-    for proc in Path("/proc").glob("[0-9]*"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            args = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
-            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if "llama_cpp.server" in args and (parent is None or ppid == parent):
-                ports.add(int(args[args.index("--port") + 1]))
-    return ports

@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from ingest.lock import IndexBusy
 from ingest.models import IngestFailure, IngestReport
 from ui.uploads import LIBRARY_SUFFIXES, UploadError, stage
 from ui.workspace import Workspace
@@ -113,13 +114,19 @@ def build(ws: Workspace, demo: gr.Blocks) -> None:
         where: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (how Gradio hands a function its progress bar)
     ) -> tuple[str, list[list[str]], list[list[Any]], Any]:
-        report = ingest_into_library(ws, files, where or "", progress)
+        try:
+            report = ingest_into_library(ws, files, where or "", progress)
+        except IndexBusy as exc:
+            raise gr.Error(str(exc)) from None
         return report.summary() + ".", failure_rows(ws, report), document_rows(ws), choices()
 
     def on_remove(doc_id: str | None) -> tuple[str, list[list[Any]], Any]:
         if not doc_id:
             raise gr.Error("Choose a document to remove.")
-        removed = remove_document(ws, doc_id)
+        try:
+            removed = remove_document(ws, doc_id)
+        except IndexBusy as exc:
+            raise gr.Error(str(exc)) from None
         message = f"Removed {', '.join(removed)}." if removed else f"{doc_id} was not in the library."
         return message, document_rows(ws), choices()
 
