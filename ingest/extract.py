@@ -59,7 +59,10 @@ _BIB_HEADING = re.compile(
     r"bibliography|informative\s+references|bibliographie|bibliografía|библиография", re.I
 )
 
-_ENTRY_NUM = r"(?P<num>(?:\d{1,2}|[A-Z]|[IVX]{1,4})(?:\.\d{1,3}){1,5})\.?"
+_ENTRY_NUM = r"(?P<num>(?:\d{1,2}|[A-Z]|[IVX]{1,4})(?:\.\d{1,4}){1,5}(?:bis|ter|quater)?)\.?"
+# A numbered line ("3.1.3\tdisaster relief [ITU-T E.108].", "6.796bis\t...") starts another entry even
+# where it cannot be read as one; it must never run into the previous definition.
+_NUMBERED_LINE = re.compile(r"^(?:\d{1,2}|[A-Z])(?:\.\d{1,4}){1,5}(?:bis|ter|quater)?\.?[\s\u00a0]")
 _ENTRY = re.compile(
     rf"^(?:{_ENTRY_NUM}[\s\u00a0]+)?(?P<term>[^:\[\]\n\t]{{1,160}}?)[\s\u00a0]*"
     r"(?P<tag>\[[^\]\n]{2,80}\](?:\s*,\s*\[[^\]\n]{2,80}\])*)?[\s\u00a0]*:[\s\u00a0]*(?P<defn>\S.*)$",
@@ -151,6 +154,8 @@ class RecordExtractor:
                     doc_id=meta.doc_id,
                 )
                 out.append(current)
+            elif _NUMBERED_LINE.match(stripped):
+                current = None
             elif current is not None:
                 current.definition = f"{current.definition}\n{stripped}"
         if not out and clause.paragraphs and _good_term(clause.heading) and clause.heading[:1].islower():

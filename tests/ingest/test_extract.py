@@ -287,3 +287,29 @@ def test_other_recommendations_have_records(corpus_dir: Path, name: str) -> None
     assert len(records.abbreviations) > 0
     assert len(records.references) > 0
     assert all(r.cited_id for r in records.references)
+
+
+def test_a_numbered_line_never_runs_into_the_previous_definition() -> None:
+    """ITU-T J.1 numbers added entries 6.796bis; E.119 lists a term by reference only ("3.1.3 term [tag]."):
+    both start a new entry, and the definition before them ends there."""
+    tree = tree_of(
+        ("3", "Definitions", []),
+        (
+            "3.1",
+            "Terms defined elsewhere",
+            [
+                "3.1.2\tdisaster [b-UNISDR]: A serious disruption of the functioning of a community.",
+                "3.1.3\tdisaster relief [ITU-T E.108].",
+                "6.796\tnetwork: A collection of MPEG-2 transport stream multiplexes.",
+                "6.796bis\tnetwork [b-ITU-T J.295]: A wired or wireless communication network.",
+                "6.797\tnetwork address translation (based on [ITU-T Y.2111]) [b-ITU-T J.296]: The mapping.",
+                "6.1000\treal-time transport protocol [b-ITU-T J.361]: A protocol for media streams.",
+            ],
+        ),
+    )
+    defs = {d.clause: d for d in extract(tree).definitions}
+    assert defs["3.1.2"].definition == "A serious disruption of the functioning of a community."
+    assert defs["6.796"].definition == "A collection of MPEG-2 transport stream multiplexes."
+    assert defs["6.796bis"].definition == "A wired or wireless communication network."
+    assert defs["6.796bis"].source_tag == "[b-ITU-T J.295]"
+    assert defs["6.1000"].term == "real-time transport protocol"
