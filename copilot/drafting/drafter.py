@@ -7,6 +7,7 @@ placeholders (``<...>``) and everything exact is still there.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,21 +16,39 @@ from typing import Any
 from copilot.citation import Citation
 from copilot.drafting.exact import ExactPieces, Piece, ReusedTerm
 from copilot.drafting.models import ClauseDraft, DraftKind
-from copilot.grounding import CitationRewriter, prepare_sources, rewrite_stream
+from copilot.grounding import CitationRewriter, Source, prepare_sources, rewrite_stream
 from copilot.llm import ChatModel, LLMError
 from copilot.prompts import PromptTemplate
 from copilot.retrieval import HybridRetriever
 from ingest.catalog import ReferenceCatalog
+from ingest.models import DocKind
 from rapporteur.settings import Settings
 
 SKELETON_FILE = Path(__file__).with_name("itu_t_skeleton.toml")
 CONTEXT_SOURCES = 3
+EXAMPLES = 2  # worked examples per prompt: a third lengthens the prompt without better drafts
 REQUIREMENT_PREFIX = "REQ"
+_REFERENCE_TAG = re.compile(r"\s*\[(?:b-)?(?:ITU-[TR]|CCITT|CCIR|ISO|IEC|IETF)[^\]]{1,40}\]")
+_OWN_IDENTIFIER = re.compile(r"\b(?:[Tt]his )?Recommendation (?:ITU-[TR] )?[A-Z]{1,3}\.\d[\w.\-]*")
 
 
 def load_skeleton() -> dict[str, Any]:
     with SKELETON_FILE.open("rb") as handle:
         return tomllib.load(handle)
+
+
+def new_definition_lines(text: str, reused: set[str]) -> list[str]:
+    """The model's "term: definition" lines for clause 3.2, without list marks, and without any term
+    that clause 3.1 already reuses or that carries a source tag: restating an existing definition is
+    what the Author's guide (and the checker) forbids, so such a line is dropped, not numbered."""
+    known = {term.lower() for term in reused}
+    out = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("-*0123456789. \t")
+        term, colon, _ = line.partition(":")
+        if colon and "[" not in term and term.strip().lower() not in known:
+            out.append(line)
+    return out
 
 
 class _Composition:
@@ -141,6 +160,9 @@ class _Context:
         self.headings: dict[str, str] = drafter.skeleton["headings"]
         self._hits: list[Citation] | None = None
         self._definitions: list[ReusedTerm] | None = None
+        documents = store.documents()
+        self.titles = {d.doc_id: d.title or "" for d in documents}
+        self.kinds = {d.doc_id: d.kind for d in documents}
 
     # -- shared look-ups ----------------------------------------------------------------------------
 
@@ -155,10 +177,13 @@ class _Context:
         return self._definitions
 
     def related_clauses(self, heading: str) -> list[Citation]:
-        """The ``heading`` clause (Scope, Summary) of the Recommendations most related to the topic."""
+        """The ``heading`` clause (Scope, Summary) of the Recommendations most related to the topic (not
+        of supplements, guides or contributions, whose clauses are written in another voice)."""
         found: list[Citation] = []
         for hit in self.hits():
             if len(found) >= CONTEXT_SOURCES or any(c.doc_id == hit.doc_id for c in found):
+                continue
+            if self.kinds.get(hit.doc_id) != DocKind.RECOMMENDATION:
                 continue
             for clause in self.exact.store.clauses(hit.doc_id):
                 if clause.heading.strip().lower() == heading and clause.text.strip():
@@ -182,22 +207,37 @@ class _Context:
     # -- model prose ---------------------------------------------------------------------------------
 
     def prose(
-        self, work: _Composition, prompt_name: str, sources: list[Citation], placeholder: str, **values: str
+        self,
+        work: _Composition,
+        prompt_name: str,
+        sources: list[Citation],
+        placeholder: str,
+        as_examples: bool = False,
+        **values: str,
     ) -> Iterator[str]:
-        """Stream the model's text for one section, citations checked; a placeholder without a model."""
+        """Stream the model's text for one section, citations checked; a placeholder without a model.
+        ``as_examples``: the sources are the same clause of related Recommendations, shown to the model
+        as worked examples (topic = their title) instead of as reference text."""
         drafter = self.drafter
         if drafter.model is None:
             yield placeholder
             return
         prompt = PromptTemplate.load(prompt_name)
         prepared = prepare_sources(self.topic, sources, drafter.settings.source_chars)
+        examples = [self.example(s) for s in prepared[:EXAMPLES]] if as_examples else []
         messages = prompt.render(
+            examples=examples,
             sources="\n\n".join(s.block() for s in prepared) or "(no related text)",
             topic=self.topic,
             **values,
         )
+        if as_examples:
+            shown = [s.citation for s in prepared[:EXAMPLES] if s.citation not in work.draft.citations]
+            work.draft.citations.extend(shown)
         generation = drafter.model.generate(
-            messages, max_tokens=drafter.settings.llm_max_tokens, temperature=drafter.settings.llm_temperature
+            messages,
+            max_tokens=prompt.token_budget(drafter.settings.llm_max_tokens),
+            temperature=drafter.settings.llm_temperature,
         )
         rewriter = CitationRewriter(prepared)
         work.draft.prompts.append(prompt.tag)
@@ -216,6 +256,14 @@ class _Context:
         )
         work.draft.unsupported.extend(rewriter.unsupported)
 
+    def example(self, source: Source) -> dict[str, str]:
+        """A related clause as a worked example: its Recommendation's title as the topic, its text with
+        the Recommendation's own identifier replaced and its reference tags removed, so that the model
+        copies neither another number nor citations of clauses it was never given."""
+        title = self.titles.get(source.citation.doc_id) or source.citation.rec_id or "a related subject"
+        text = _OWN_IDENTIFIER.sub("This Recommendation", source.text)
+        return {"title": title, "text": _REFERENCE_TAG.sub("", text)}
+
     # -- sections --------------------------------------------------------------------------------------
 
     def scope(self, work: _Composition) -> Iterator[str]:
@@ -225,6 +273,7 @@ class _Context:
             "draft_scope",
             self.related_clauses("scope"),
             "<Mandatory: what this Recommendation specifies>",
+            as_examples=True,
         )
         yield "\n\n"
 
@@ -236,6 +285,7 @@ class _Context:
             "draft_summary",
             self.related_clauses("summary"),
             "<Mandatory: a one-paragraph summary>",
+            as_examples=True,
             opening=opening,
         )
         yield "\n\n"
@@ -270,13 +320,15 @@ class _Context:
         existing = ", ".join(d.term for d in self.reused()) or "(none)"
         lines: list[str] = []
         for piece in self.prose(
-            work, "draft_terms", elsewhere.citations, "<term>: <definition>.", existing=existing
+            work,
+            "draft_terms",
+            elsewhere.citations,
+            "<term>: <definition>.",
+            existing=existing,
         ):
             lines.append(piece)
-        numbered = [
-            f"3.2.{i}\t{line.strip().lstrip('-*0123456789. ')}"
-            for i, line in enumerate((ln for ln in "".join(lines).splitlines() if ":" in ln), 1)
-        ]
+        new_terms = new_definition_lines("".join(lines), {d.term for d in self.reused()})
+        numbered = [f"3.2.{i}\t{line}" for i, line in enumerate(new_terms, 1)]
         yield "\n\n".join(numbered[:3] or ["3.2.1\t<term>: <definition>."]) + "\n\n"
 
     def abbreviations(self, work: _Composition, text: str = "") -> Iterator[str]:

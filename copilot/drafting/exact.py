@@ -160,7 +160,10 @@ class ExactPieces:
         return ReusedTerm(term=definition.term, definition=text, source=source, citation=citation)
 
     def reused_definitions(self, topic: str, hits: list[Citation], limit: int = 8) -> list[ReusedTerm]:
-        """Terms the topic names or the retrieved definition clauses define, with their definitions."""
+        """Terms the topic names or the retrieved definition clauses define, with their definitions. A
+        lone word ("network", "system") has many senses across the series: it is reused only when a
+        document retrieved for the topic defines it, never from an unrelated vocabulary."""
+        related = {hit.doc_id for hit in hits}
         candidates = _ngrams(topic)
         for hit in hits:
             if (hit.clause or "").startswith("3"):
@@ -172,6 +175,8 @@ class ExactPieces:
             if key in covered or any(key in longer for longer in covered):
                 continue
             reused = self.definition_of(term)
+            if reused is not None and " " not in key and reused.citation.doc_id not in related:
+                continue
             if reused is not None:
                 chosen.setdefault(normalized(reused.term), reused)
                 covered.add(key)

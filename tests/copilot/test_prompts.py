@@ -45,3 +45,19 @@ def test_prompt_renders_system_then_user_with_every_rule(name: str) -> None:
 def test_values_are_inserted_verbatim_even_with_braces() -> None:
     messages = PromptTemplate.load("answer").render(sources="<source>{not a field}</source>", question="Q?")
     assert "{not a field}" in messages[1].content
+
+
+def test_worked_examples_become_earlier_turns_verbatim() -> None:
+    prompt = PromptTemplate.load("draft_scope")
+    shown = "This Recommendation specifies {a}."
+    examples = [{"title": "Title A", "text": shown}, {"title": "B", "text": "Y."}]
+    messages = prompt.render(examples=examples, topic="New topic")
+    assert [m.role for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert messages[1].content == "Topic: Title A" and messages[2].content == shown
+    assert messages[-1].content == "Topic: New topic"
+    assert prompt.token_budget(384) == prompt.max_tokens and prompt.token_budget(64) == 64
+
+
+def test_a_prompt_without_example_turns_refuses_examples() -> None:
+    with pytest.raises(ValueError, match="no example turns"):
+        PromptTemplate.load("answer").render(examples=[{"title": "t", "text": "x"}], sources="", question="Q")

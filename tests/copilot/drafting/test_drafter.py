@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from copilot.drafting.drafter import Drafter
+from copilot.drafting.drafter import Drafter, new_definition_lines
 from copilot.drafting.models import ClauseDraft, DraftKind
 from copilot.llm import OpenAIChat
 from copilot.retrieval import HybridRetriever
@@ -90,7 +90,10 @@ def test_the_model_writes_the_scope_streamed_with_checked_citations(
     draft = events[-1]
     assert isinstance(draft, ClauseDraft) and len(events) > 3
     assert draft.text.startswith("1\tScope\n\n") and len(draft.text) > len("1\tScope\n\n") + 20
-    assert draft.model == "smollm2-135m" and draft.prompts == ["draft_scope@v1"]
+    assert draft.model == "smollm2-135m" and draft.prompts == ["draft_scope@v2"]
+    assert draft.citations and all(c.heading.lower() == "scope" for c in draft.citations), (
+        "the Scopes of related Recommendations, shown as worked examples, are the clauses drawn on"
+    )
     assert draft.stats and draft.stats[0].first_token_s is not None
     assert "".join(e for e in events[:-1] if isinstance(e, str)).strip() == draft.text.strip()
 
@@ -126,3 +129,15 @@ def test_draft_command_exports_docx(
         p.text.split("\t")[0]: p.style.name for p in Document(str(out)).paragraphs if p.style is not None
     }
     assert styles["2"] == "Heading 1" and styles["[ITU-T Y.3507]"] == "Ref_text"
+
+
+def test_proposed_terms_never_restate_a_reused_one() -> None:
+    text = (
+        "1. peer-to-peer (P2P): Peer-to-peer communication.\n"
+        "- content distribution peer protocol: a protocol that distributes content among peers.\n"
+        "network [ITU-T J.94]: A collection of multiplexes.\n"
+        "A sentence without a definition."
+    )
+    assert new_definition_lines(text, {"peer-to-peer (P2P)"}) == [
+        "content distribution peer protocol: a protocol that distributes content among peers."
+    ]

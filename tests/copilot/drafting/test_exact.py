@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from copilot.citation import Citation
 from copilot.drafting.exact import ExactPieces
 from ingest.catalog import ReferenceCatalog
+from ingest.models import Clause, Definition, DocumentMeta, Records
 from ingest.store import RecordStore
 from rapporteur.settings import Settings
 
@@ -87,3 +90,24 @@ def test_the_references_introduction_is_the_standard_paragraph(store: RecordStor
         "The following ITU-T Recommendations and other references contain provisions"
     )
     assert piece.citations[0].clause == "2"
+
+
+def test_a_lone_word_is_reused_only_from_a_document_retrieved_for_the_topic(tmp_path: Path) -> None:
+    """ "network" means an MPEG-2 multiplex in one vocabulary and an IP network in another: a one-word
+    term is reused only when a document retrieved for the topic defines it; phrases are always reused."""
+    store = RecordStore(tmp_path / "records.sqlite3")
+    for doc_id, rec_id, term, text in [
+        ("j.1.docx", "ITU-T J.1", "network", "A collection of MPEG-2 transport stream multiplexes."),
+        ("f.1.docx", "ITU-T F.1", "navigation system", "A system that guides a person to a destination."),
+    ]:
+        meta = DocumentMeta(doc_id=doc_id, rec_id=rec_id, path=f"/docs/{doc_id}", content_hash=doc_id)
+        store.mark_pending(meta.path, doc_id, doc_id, pipeline="test")
+        definition = Definition(term=term, definition=text, clause="3.2.1", rec_id=rec_id, doc_id=doc_id)
+        store.replace_document(meta, [Clause(number="3", heading="Definitions", level=1)], [],
+                               Records(definitions=[definition]))  # fmt: skip
+    topic = "Network navigation system for persons with vision impairment"
+    pieces = ExactPieces(store, None)
+    assert [t.term for t in pieces.reused_definitions(topic, [])] == ["navigation system"]
+    hit = Citation(doc_id="j.1.docx", rec_id="ITU-T J.1", clause="3.2.1", text="network: ...")
+    assert {t.term for t in pieces.reused_definitions(topic, [hit])} == {"navigation system", "network"}
+    store.close()
