@@ -77,11 +77,56 @@ def _untagged(expansion: str) -> str:
     return _TRAILING_TAGS.sub("", expansion).strip()
 
 
-def _fit(row: Abbreviation, vocabulary: set[str], counts: Counter[str]) -> tuple[float, int]:
-    """How well an expansion fits a text: the share of its words the text uses, then how common it is."""
-    words = set(tokenize(_untagged(row.expansion)))
+def _fit(row: Abbreviation, text: str, vocabulary: set[str], counts: Counter[str]) -> tuple[bool, float, int]:
+    """How well an expansion fits a text: whether the text spells it out, the share of its words the
+    text uses, then how common it is."""
+    expansion = normalized(_untagged(row.expansion))
+    words = set(tokenize(expansion))
     share = len(words & vocabulary) / len(words) if words else 0.0
-    return share, counts[normalized(_untagged(row.expansion))]
+    return expansion in text, share, counts[expansion]
+
+
+_IN_PARENTHESES = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z0-9/&-]{0,10}[A-Z0-9])s?\)")
+_SPELLING_GLUE = frozenset(["of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "as"])
+
+
+def spelled_out(text: str) -> dict[str, str]:
+    """Expansions the text itself writes at first use, "Intelligent Platform Management Interface
+    (IPMI)": the fewest words before the parentheses whose initials (small glue words may be skipped,
+    a hyphenated or slashed word may give one letter per part) spell the acronym. A draft's own
+    expansion is the author's choice and outranks any in the library."""
+    found: dict[str, str] = {}
+    for match in _IN_PARENTHESES.finditer(text):
+        abbr = match["abbr"]
+        letters = [ch.lower() for ch in abbr if ch.isalpha()]
+        if sum(ch.isupper() for ch in abbr) < 2 or abbr in found or len(letters) < 2:
+            continue
+        words = re.findall(r"[A-Za-z0-9][\w'/-]*", text[max(0, match.start() - 200) : match.start()])
+        for size in range(1, min(len(words), len(letters) + 3) + 1):
+            if _initials_spell(words[-size:], letters):
+                found[abbr] = " ".join(words[-size:])
+                break
+    return found
+
+
+def _initials_spell(words: list[str], letters: list[str]) -> bool:
+    """Whether the words, first to last, give the letters: each word gives its initial (or one per
+    hyphen/slash part, or the letters of an all-capital part), a glue word may give none."""
+    if not words:
+        return not letters
+    word, rest = words[0], words[1:]
+    options = [[word[0].lower()]]
+    parts = [p for p in re.split(r"[-/]", word) if p]
+    if len(parts) > 1:
+        options.append([p[0].lower() for p in parts])
+    if word.isupper() and len(word) > 1:
+        options.append([ch.lower() for ch in word if ch.isalpha()])
+    if word.lower() in _SPELLING_GLUE:
+        options.append([])
+    return any(
+        letters[: len(option)] == option and _initials_spell(rest, letters[len(option) :])
+        for option in options
+    )
 
 
 def series_of(rec_id: str | None) -> tuple[str, str] | None:
@@ -246,11 +291,15 @@ class ExactPieces:
         return sorted(kept, key=str.lower)
 
     def abbreviations(self, text: str) -> Piece:
-        """The acronyms ``text`` uses, alphabetically, each with the library's expansion that best fits
-        the text (most of its words appear there), then the most common one."""
+        """The acronyms ``text`` uses, alphabetically, each with the expansion the text itself gives at
+        first use, else the library's expansion that best fits the text (spelled out there, else most
+        of its words appear there), then the most common one."""
         piece = Piece()
-        vocabulary = set(tokenize(text))
+        vocabulary, spelled, own = set(tokenize(text)), normalized(text), spelled_out(text)
         for abbreviation in self.used_acronyms(text):
+            if abbreviation in own:
+                piece.lines.append(f"{abbreviation}\t{own[abbreviation]}")
+                continue
             rows = self.expansions(abbreviation)
             if not rows:
                 piece.lines.append(f"{abbreviation}\t<expansion>")
@@ -258,7 +307,7 @@ class ExactPieces:
                 continue
             counts = Counter(normalized(_untagged(a.expansion)) for a in rows)
 
-            best = max(rows, key=partial(_fit, vocabulary=vocabulary, counts=counts))
+            best = max(rows, key=partial(_fit, text=spelled, vocabulary=vocabulary, counts=counts))
             expansion = _untagged(best.expansion)
             piece.lines.append(f"{abbreviation}\t{expansion}")
             piece.citations.append(self.cite(best.doc_id, best.rec_id, None, f"{abbreviation}: {expansion}"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from copilot.citation import Citation
-from copilot.drafting.exact import ExactPieces
+from copilot.drafting.exact import ExactPieces, spelled_out
 from ingest.catalog import ReferenceCatalog
 from ingest.models import Clause, Definition, DocumentMeta, Records
 from ingest.store import RecordStore
@@ -111,3 +111,20 @@ def test_a_lone_word_is_reused_only_from_a_document_retrieved_for_the_topic(tmp_
     hit = Citation(doc_id="j.1.docx", rec_id="ITU-T J.1", clause="3.2.1", text="network: ...")
     assert {t.term for t in pieces.reused_definitions(topic, [hit])} == {"navigation system", "network"}
     store.close()
+
+
+def test_the_draft_s_own_spelling_of_an_acronym_wins(store: RecordStore) -> None:
+    text = (
+        "A Configurable Service Processor (CSP) manages each CPU through the Intelligent Platform "
+        "Management Interface (IPMI); Business Support Systems (BSSs) and the input/output (I/O) paths "
+        "are out of scope (see Figure 1)."
+    )
+    assert spelled_out(text) == {
+        "CSP": "Configurable Service Processor",
+        "IPMI": "Intelligent Platform Management Interface",
+        "BSS": "Business Support Systems",
+        "I/O": "input/output",
+    }
+    lines = ExactPieces(store, None).abbreviations(text).lines
+    assert "CSP\tConfigurable Service Processor" in lines, "the library's Cloud Service Provider loses"
+    assert "CPU\tCentral Processing Unit" in lines, "what the text does not spell comes from the library"
