@@ -121,6 +121,17 @@ def conformance(kind: DraftKind, text: str, keywords: list[str]) -> float:
     return sum(checks) / len(checks)
 
 
+def model_written(kind: DraftKind, text: str) -> str:
+    """The part of a draft the model wrote: the prose kinds whole, the 3.2 terms of a definitions
+    draft, nothing of the exact kinds — whose bracketed tags are the defining Recommendation of a
+    quoted term (3.1) or a reference label, not citations of the clauses handed to the model."""
+    if kind in (DraftKind.SCOPE, DraftKind.SUMMARY, DraftKind.REQUIREMENTS):
+        return text
+    if kind == DraftKind.DEFINITIONS:
+        return text.partition("3.2\tTerms defined in this Recommendation")[2]
+    return ""
+
+
 def citation_counts(text: str, sources: list[Citation]) -> tuple[int, int]:
     """(valid, written): citations in the text that name a clause the drafter was given."""
     given = {(normalized(c.rec_id or ""), c.clause) for c in sources} | {
@@ -217,7 +228,7 @@ def score_draft(
     embedder: Any,
     keywords: list[str],
 ) -> dict[str, Any]:
-    valid, written = citation_counts(text, sources)
+    valid, written = citation_counts(model_written(brief.kind, text), sources)
     first = [s.first_token_s for s in stats if s.first_token_s is not None]
     return {
         "conformance": conformance(brief.kind, text, keywords),
