@@ -210,12 +210,12 @@ def _rates(rows: list[dict[str, Any]], system: str) -> dict[str, float]:
     timed = [m for m in mine if m.get("first_token_s") is not None]
     if timed:
         out["time to first token"] = _mean([m["first_token_s"] for m in timed])
-        out["tokens/s"] = _mean([m["tokens_per_s"] for m in timed if m["tokens_per_s"]])
+        out["generation speed"] = _mean([m["tokens_per_s"] for m in timed if m["tokens_per_s"]])
     return out
 
 
 _LOWER_IS_BETTER = {"time to first token"}
-_UNITS = {"time to first token": "s", "tokens/s": ""}
+_UNITS = {"time to first token": "s", "generation speed": "tokens/s"}
 
 
 def score_draft(
