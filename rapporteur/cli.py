@@ -38,7 +38,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "index", None):
         overrides["index"] = Path(args.index)
+    if getattr(args, "workers", None):
+        overrides["parse_workers"] = args.workers
     return Settings(**overrides)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _library(args: argparse.Namespace) -> Library:
@@ -479,6 +488,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ingest", cmd_ingest, "Parse documents and add them to the index (incremental).")
     p.add_argument("paths", nargs="+", help="files or folders")
     p.add_argument("--prune", action="store_true", help="drop indexed documents whose files are gone")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="parse processes reading ahead of the embedder (default: min(4, cores))",
+    )
 
     command("docs", cmd_docs, "List indexed documents.")
 

@@ -200,3 +200,15 @@ def test_fetch_then_ingest_from_a_loopback_itu_mirror(
     assert [f["id"] for f in report["failed"]] == ["Z.999"] and "catalog" in report["failed"][0]["error"]
     saved = Path(report["fetched"][0]["path"])
     assert saved.read_bytes() == (corpus_dir / "itu-r" / "R-REC-P.839-4-201309-I!!PDF-E.pdf").read_bytes()
+
+
+def test_ingest_workers_flag_sets_the_parse_processes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rapporteur.cli import _settings, build_parser, main
+
+    args = build_parser().parse_args(["ingest", str(SAMPLE), "--workers", "2", "--index", str(tmp_path)])
+    assert _settings(args).parse_workers == 2
+    with pytest.raises(SystemExit) as refused:
+        main(["ingest", str(SAMPLE), "--workers", "0", "--index", str(tmp_path)])
+    assert refused.value.code == 2 and "must be at least 1" in capsys.readouterr().err
