@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ingest.store import file_hash
 from tests.conftest import model_server_ports, tiny_model_env
 
 if TYPE_CHECKING:
@@ -59,7 +60,10 @@ def test_docs_show_terms_abbrev_refs(y3507_index: Path) -> None:
     docs = json.loads(rapporteur("docs", "--json", index=y3507_index).stdout)
     assert len(docs) == 1
     doc = docs[0]
-    assert set(doc) == {"doc_id", "rec_id", "title", "edition", "kind", "language", "path", "chunks"}
+    assert set(doc) == {
+        "doc_id", "rec_id", "title", "edition", "kind", "language", "path", "chunks", "content_hash",
+    }  # fmt: skip
+    assert doc["content_hash"] == file_hash(Path(doc["path"]))
     assert doc["rec_id"] == "ITU-T Y.3507" and doc["edition"] == "2018-12" and doc["language"] == "en"
 
     tree = json.loads(rapporteur("show", "Y.3507", "--json", index=y3507_index).stdout)
