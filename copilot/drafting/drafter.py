@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from copilot.citation import Citation
 from copilot.drafting.exact import ExactPieces, Piece, ReusedTerm
 from copilot.drafting.models import ClauseDraft, DraftKind
-from copilot.grounding import CitationRewriter, Source, prepare_sources, rewrite_stream
+from copilot.grounding import (
+    CitationRewriter,
+    Source,
+    prepare_sources,
+    redact_instructions,
+    rewrite_stream,
+)
 from copilot.llm import ChatModel, LLMError
 from copilot.prompts import PromptTemplate
 from copilot.retrieval import HybridRetriever
@@ -28,6 +35,10 @@ SKELETON_FILE = Path(__file__).with_name("itu_t_skeleton.toml")
 CONTEXT_SOURCES = 3
 EXAMPLES = 2  # worked examples per prompt: a third lengthens the prompt without better drafts
 REQUIREMENT_PREFIX = "REQ"
+_SENTENCE_BREAK = re.compile(r"(?<=\.)\s+(?=[A-Z])")
+_REQUIREMENT_LABEL = re.compile(
+    r"^(?:[-–—•*]\s*|[A-Z][\w/]*(?:-[\w/]+)*-\d+\s*:?\s+|[^:.]{3,60}:\s+(?=[A-Z]))"
+)
 _REFERENCE_TAG = re.compile(r"\s*\[(?:b-)?(?:ITU-[TR]|CCITT|CCIR|ISO|IEC|IETF)[^\]]{1,40}\]")
 _OWN_IDENTIFIER = re.compile(r"\b(?:[Tt]his )?Recommendation (?:ITU-[TR] )?[A-Z]{1,3}\.\d[\w.\-]*")
 
@@ -35,6 +46,18 @@ _OWN_IDENTIFIER = re.compile(r"\b(?:[Tt]his )?Recommendation (?:ITU-[TR] )?[A-Z]
 def load_skeleton() -> dict[str, Any]:
     with SKELETON_FILE.open("rb") as handle:
         return tomllib.load(handle)
+
+
+def requirement_lines(text: str, keywords: list[str], limit: int = 4) -> list[str]:
+    """A requirement clause's sentences that use one of the keywords, in the REQ-nn shape, without
+    their own labels ("PM-IO-002:", "Provide I/O interface:") or reference tags."""
+    sentences = [
+        sentence
+        for line in _REFERENCE_TAG.sub("", text).splitlines()
+        for sentence in _SENTENCE_BREAK.split(_REQUIREMENT_LABEL.sub("", line.strip()))
+        if any(k in sentence for k in keywords) and 20 < len(sentence) < 300
+    ]
+    return [f"{REQUIREMENT_PREFIX}-{i:02d}: {s}" for i, s in enumerate(sentences[:limit], 1)]
 
 
 def new_definition_lines(text: str, reused: set[str]) -> list[str]:
@@ -212,19 +235,23 @@ class _Context:
         prompt_name: str,
         sources: list[Citation],
         placeholder: str,
-        as_examples: bool = False,
+        as_examples: Callable[[Source], dict[str, str] | None] | None = None,
         **values: str,
     ) -> Iterator[str]:
         """Stream the model's text for one section, citations checked; a placeholder without a model.
-        ``as_examples``: the sources are the same clause of related Recommendations, shown to the model
-        as worked examples (topic = their title) instead of as reference text."""
+        ``as_examples``: the sources are the same kind of clause in related Recommendations, shown to
+        the model as worked examples (this function turns one into the prompt's example values, or
+        None to skip it) instead of as reference text."""
         drafter = self.drafter
         if drafter.model is None:
             yield placeholder
             return
         prompt = PromptTemplate.load(prompt_name)
         prepared = prepare_sources(self.topic, sources, drafter.settings.source_chars)
-        examples = [self.example(s) for s in prepared[:EXAMPLES]] if as_examples else []
+        if as_examples:
+            usable = [(s, example) for s in prepared if (example := as_examples(s))][:EXAMPLES]
+            prepared = [s for s, _ in usable]
+        examples = [example for _, example in usable] if as_examples else []
         messages = prompt.render(
             examples=examples,
             sources="\n\n".join(s.block() for s in prepared) or "(no related text)",
@@ -232,7 +259,7 @@ class _Context:
             **values,
         )
         if as_examples:
-            shown = [s.citation for s in prepared[:EXAMPLES] if s.citation not in work.draft.citations]
+            shown = [s.citation for s in prepared if s.citation not in work.draft.citations]
             work.draft.citations.extend(shown)
         generation = drafter.model.generate(
             messages,
@@ -256,13 +283,23 @@ class _Context:
         )
         work.draft.unsupported.extend(rewriter.unsupported)
 
-    def example(self, source: Source) -> dict[str, str]:
+    def example(self, source: Source) -> dict[str, str] | None:
         """A related clause as a worked example: its Recommendation's title as the topic, its text with
         the Recommendation's own identifier replaced and its reference tags removed, so that the model
         copies neither another number nor citations of clauses it was never given."""
         title = self.titles.get(source.citation.doc_id) or source.citation.rec_id or "a related subject"
         text = _OWN_IDENTIFIER.sub("This Recommendation", source.text)
         return {"title": title, "text": _REFERENCE_TAG.sub("", text)}
+
+    def requirement_example(self, source: Source, keywords: list[str]) -> dict[str, str] | None:
+        """A related requirement clause as a worked example in the output's own shape: its sentences
+        that use a requirement keyword (from the whole clause, not the window a reference source gets;
+        redacted all the same), numbered REQ-01..., under the clause's heading as the topic."""
+        lines = requirement_lines(redact_instructions(source.citation.text)[0], keywords)
+        if not lines:
+            return None
+        title = self.titles.get(source.citation.doc_id) or source.citation.rec_id or ""
+        return {"title": f"{source.citation.heading} ({title})", "text": "\n".join(lines)}
 
     # -- sections --------------------------------------------------------------------------------------
 
@@ -273,7 +310,7 @@ class _Context:
             "draft_scope",
             self.related_clauses("scope"),
             "<Mandatory: what this Recommendation specifies>",
-            as_examples=True,
+            as_examples=self.example,
         )
         yield "\n\n"
 
@@ -285,7 +322,7 @@ class _Context:
             "draft_summary",
             self.related_clauses("summary"),
             "<Mandatory: a one-paragraph summary>",
-            as_examples=True,
+            as_examples=self.example,
             opening=opening,
         )
         yield "\n\n"
@@ -357,9 +394,9 @@ class _Context:
         ]
         sources = [
             h
-            for h in self.drafter.retriever.search(f"requirements {self.topic}", k=10, filters=self.filters)
+            for h in self.drafter.retriever.search(f"requirements {self.topic}", k=20, filters=self.filters)
             if any(k in h.text for k in keywords)
-        ][:CONTEXT_SOURCES]
+        ]
         yield self.heading("requirements")
         placeholder = f"{REQUIREMENT_PREFIX}-01: The <subject> {keywords[0]} <requirement>."
         yield from self.prose(
@@ -367,6 +404,7 @@ class _Context:
             "draft_requirements",
             sources,
             placeholder,
+            as_examples=partial(self.requirement_example, keywords=keywords),
             prefix=REQUIREMENT_PREFIX,
             keywords=", ".join(f'"{k}"' for k in keywords),
         )

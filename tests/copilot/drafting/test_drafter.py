@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from copilot.drafting.drafter import Drafter, new_definition_lines
+from copilot.drafting.drafter import Drafter, new_definition_lines, requirement_lines
 from copilot.drafting.models import ClauseDraft, DraftKind
 from copilot.llm import OpenAIChat
 from copilot.retrieval import HybridRetriever
@@ -141,3 +141,26 @@ def test_proposed_terms_never_restate_a_reused_one() -> None:
     assert new_definition_lines(text, {"peer-to-peer (P2P)"}) == [
         "content distribution peer protocol: a protocol that distributes content among peers."
     ]
+
+
+def test_requirements_are_drafted_after_related_requirement_sentences_in_the_req_shape(
+    retriever: HybridRetriever,
+    copilot_index: Settings,
+    reference_catalog: ReferenceCatalog,
+    tiny_model: OpenAIChat,
+) -> None:
+    drafter = _drafter(retriever, copilot_index, reference_catalog, tiny_model)
+    draft = drafter.draft("requirements", "I/O interface requirements of physical machines")
+    assert draft.text.startswith("6\tRequirements\n\n") and draft.prompts == ["draft_requirements@v2"]
+    assert draft.citations and {c.rec_id for c in draft.citations} == {"ITU-T Y.3507"}
+
+    text = (
+        "Provide I/O interface to administrator: A physical machine can optionally provide an I/O "
+        "interface [ITU-T Y.3510]. NOTE – Such as a VGA port.\nPM-IO-002: It is required that the "
+        "physical machine supports PCIe."
+    )
+    assert requirement_lines(text, ["can optionally", "is required"]) == [
+        "REQ-01: A physical machine can optionally provide an I/O interface.",
+        "REQ-02: It is required that the physical machine supports PCIe.",
+    ]
+    assert requirement_lines(text, ["is recommended to"]) == []
