@@ -201,8 +201,9 @@ def _rates(rows: list[dict[str, Any]], system: str) -> dict[str, float]:
         "template conformance": _mean([m["conformance"] for m in mine]),
         "ROUGE-L vs gold": _mean([m["rouge_l"] for m in prose]),
         "cosine vs gold": _mean([m["cosine"] for m in prose]),
-        "citation validity": valid / written if written else 0.0,
     }
+    if written:  # a share of nothing is not a score: the notes give the counts
+        out["citation validity"] = valid / written
     for key in ("definition reuse", "abbreviation recall", "abbreviation precision", "reference recall"):
         values = [m[key] for m in mine if key in m]
         if values:
@@ -338,6 +339,12 @@ def run_suite(settings: Settings, fast: bool) -> SuiteResult:
     scored = [r for r in rows if "rapporteur" in r]
     notes = [f"{len(scored)} of {len(briefs)} briefs scored"] + [
         f"{r['id']}: skipped ({r['skipped']})" for r in rows if "skipped" in r
+    ]
+    notes += [
+        f"{system}: the model wrote {sum(m['citations_written'] for m in mine)} citations in prose, "
+        f"{sum(m['citations_valid'] for m in mine)} naming a clause it was given"
+        for system in ("rapporteur", "naive")
+        if (mine := [r[system] for r in rows if system in r])
     ]
     if unavailable:
         notes.append(f"no model: {unavailable}")
