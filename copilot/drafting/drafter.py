@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,34 @@ def requirement_lines(text: str, keywords: list[str], limit: int = 4) -> list[st
         if any(k in sentence for k in keywords) and 20 < len(sentence) < 300
     ]
     return [f"{REQUIREMENT_PREFIX}-{i:02d}: {s}" for i, s in enumerate(sentences[:limit], 1)]
+
+
+def renumbered(pieces: Iterable[str], prefix: str = REQUIREMENT_PREFIX) -> Iterator[str]:
+    """The stream with requirement identifiers at line starts numbered 01, 02... in the order written
+    (the model continues the numbering of the examples it was shown); everything else passes through
+    as it comes, so the text still streams."""
+    complete = re.compile(rf"{re.escape(prefix)}-\d+:")
+    partial = re.compile(rf"{re.escape(prefix)}-\d*")
+    number, head, at_start = 0, "", True
+    for piece in pieces:
+        out = []
+        for ch in piece:
+            if not at_start:
+                out.append(ch)
+                at_start = ch == "\n"
+                continue
+            head += ch
+            if complete.fullmatch(head):
+                number += 1
+                out.append(f"{prefix}-{number:02d}:")
+                head, at_start = "", False
+            elif not (f"{prefix}-".startswith(head) or partial.fullmatch(head)):
+                out.append(head)
+                head, at_start = "", ch == "\n"
+        if out:
+            yield "".join(out)
+    if head:
+        yield head
 
 
 def new_definition_lines(text: str, reused: set[str]) -> list[str]:
@@ -399,7 +427,7 @@ class _Context:
         ]
         yield self.heading("requirements")
         placeholder = f"{REQUIREMENT_PREFIX}-01: The <subject> {keywords[0]} <requirement>."
-        yield from self.prose(
+        written = self.prose(
             work,
             "draft_requirements",
             sources,
@@ -408,6 +436,7 @@ class _Context:
             prefix=REQUIREMENT_PREFIX,
             keywords=", ".join(f'"{k}"' for k in keywords),
         )
+        yield from renumbered(written)
         yield "\n\n"
 
     def skeleton_title(self) -> str:

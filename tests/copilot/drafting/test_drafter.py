@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from copilot.drafting.drafter import Drafter, new_definition_lines, requirement_lines
+from copilot.drafting.drafter import Drafter, new_definition_lines, renumbered, requirement_lines
 from copilot.drafting.models import ClauseDraft, DraftKind
 from copilot.llm import OpenAIChat
 from copilot.retrieval import HybridRetriever
@@ -164,3 +164,13 @@ def test_requirements_are_drafted_after_related_requirement_sentences_in_the_req
         "REQ-02: It is required that the physical machine supports PCIe.",
     ]
     assert requirement_lines(text, ["is recommended to"]) == []
+
+
+def test_requirement_identifiers_are_renumbered_as_they_stream() -> None:
+    pieces = ["RE", "Q-0", "2: The PM is required to boot.\nREQ-", "07: It ", "can optionally log.\n"]
+    pieces.append("NOTE – x")
+    streamed = list(renumbered(pieces))
+    assert "".join(streamed) == (
+        "REQ-01: The PM is required to boot.\nREQ-02: It can optionally log.\nNOTE – x"
+    )
+    assert len(streamed) >= 4, "text after an identifier is not held back"
