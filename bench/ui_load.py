@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ import httpx
 from gradio_client import Client
 
 from eval.retrieval.run import load_questions
+from rapporteur.processes import free_port, stop_process
 from rapporteur.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,16 +44,10 @@ class Sample:
     cited: bool = False
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serve(index: str | None, log: Path) -> Iterator[str]:
     """``rapporteur serve`` in a child process on a free loopback port; yields its URL."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "rapporteur.cli", "serve", "--port", str(port)]
     if index:
         command += ["--index", index]
@@ -75,12 +69,7 @@ def serve(index: str | None, log: Path) -> Iterator[str]:
             time.sleep(0.5)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=30)
 
 
 def ask(client: Client, question: str, timeout: float) -> Sample:

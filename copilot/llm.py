@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,9 +22,8 @@ from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel
 
 from copilot.packaged_models import ModelNotInstalled, resolve_gguf
+from rapporteur.processes import LOOPBACK, free_port, stop_process
 from rapporteur.settings import Settings
-
-LOOPBACK = "127.0.0.1"
 
 
 class LLMError(RuntimeError):
@@ -149,19 +147,13 @@ class OpenAIChat:
         return True, f"serves {', '.join(served[:5]) or 'no listed models'}"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
-
-
 class LlamaServer:
     """A llama.cpp OpenAI-compatible server (llama-cpp-python's) on a loopback port, owned by us."""
 
     def __init__(self, gguf: Path, alias: str, settings: Settings, log_dir: Path) -> None:
         self.gguf = gguf
         self.alias = alias
-        self.port = _free_port()
+        self.port = free_port()
         self._settings = settings
         self._log_path = log_dir / f"llama-server-{self.port}.log"
         self._process: subprocess.Popen[bytes] | None = None
@@ -208,13 +200,8 @@ class LlamaServer:
         )
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process is not None:
+            stop_process(self._process)
         self._process = None
 
 

@@ -8,13 +8,13 @@ person would, and saves one PNG per view.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+from rapporteur.processes import free_port
 from rapporteur.settings import Settings
 from ui.server import start
 
@@ -23,12 +23,6 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DRAFT = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
 GENERATION_MS = 600_000
 """A first answer may wait for the embedded model to start and read its sources on two cores."""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def ask(page: Page, questions: list[str]) -> None:
@@ -69,7 +63,7 @@ def check(page: Page, draft_path: Path) -> None:
 def take(settings: Settings, out: Path, questions: list[str], draft_path: Path) -> list[Path]:
     """Start a server, visit each view, save ``ask``, ``draft``, ``check``, ``library``, ``settings``."""
     out.mkdir(parents=True, exist_ok=True)
-    running = start(settings, port=_free_port())
+    running = start(settings, port=free_port())
     saved: list[Path] = []
     try:
         with sync_playwright() as playwright:

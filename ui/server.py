@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from rapporteur.processes import LOOPBACK
 from rapporteur.settings import Settings
 from ui.app import build_app, launch_options
 from ui.workspace import Workspace
-
-LOOPBACK = "127.0.0.1"
 
 
 class ServeError(ValueError):

@@ -211,9 +211,6 @@ class _Context:
         self.headings: dict[str, str] = drafter.skeleton["headings"]
         self._hits: list[Citation] | None = None
         self._definitions: list[ReusedTerm] | None = None
-        documents = store.documents()
-        self.titles = {d.doc_id: d.title or "" for d in documents}
-        self.kinds = {d.doc_id: d.kind for d in documents}
 
     # -- shared look-ups ----------------------------------------------------------------------------
 
@@ -234,7 +231,8 @@ class _Context:
         for hit in self.hits():
             if len(found) >= CONTEXT_SOURCES or any(c.doc_id == hit.doc_id for c in found):
                 continue
-            if self.kinds.get(hit.doc_id) != DocKind.RECOMMENDATION:
+            doc = self.exact.documents().get(hit.doc_id)
+            if doc is None or doc.kind != DocKind.RECOMMENDATION:
                 continue
             for clause in self.exact.store.clauses(hit.doc_id):
                 if clause.heading.strip().lower() == heading and clause.text.strip():
@@ -311,11 +309,15 @@ class _Context:
         )
         work.draft.unsupported.extend(rewriter.unsupported)
 
+    def title_of(self, citation: Citation) -> str:
+        doc = self.exact.documents().get(citation.doc_id)
+        return (doc.title if doc else None) or citation.rec_id or ""
+
     def example(self, source: Source) -> dict[str, str] | None:
         """A related clause as a worked example: its Recommendation's title as the topic, its text with
         the Recommendation's own identifier replaced and its reference tags removed, so that the model
         copies neither another number nor citations of clauses it was never given."""
-        title = self.titles.get(source.citation.doc_id) or source.citation.rec_id or "a related subject"
+        title = self.title_of(source.citation) or "a related subject"
         text = _OWN_IDENTIFIER.sub("This Recommendation", source.text)
         return {"title": title, "text": _REFERENCE_TAG.sub("", text)}
 
@@ -326,7 +328,7 @@ class _Context:
         lines = requirement_lines(redact_instructions(source.citation.text)[0], keywords)
         if not lines:
             return None
-        title = self.titles.get(source.citation.doc_id) or source.citation.rec_id or ""
+        title = self.title_of(source.citation)
         return {"title": f"{source.citation.heading} ({title})", "text": "\n".join(lines)}
 
     # -- sections --------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from copilot.retrieval import HybridRetriever
 from ingest.library import Library
+from rapporteur.processes import free_port, stop_process
 from rapporteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,9 +55,7 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         yield int(given)
         return
     folder = tmp_path_factory.mktemp("chroma-server")
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port = int(probe.getsockname()[1])
+    port = free_port(HOST)
     log = folder / "server.log"
     command = [str(Path(sys.executable).with_name("chroma")), "run", "--path", str(folder / "data")]
     with log.open("wb") as out:
@@ -66,12 +64,7 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         _wait_until_up(port, server, log)
         yield port
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
 
 
 def test_ingest_and_search_through_a_chroma_server(chroma_port: int, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ own browser context, so its own Gradio session.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from ingest.library import Library
+from rapporteur.processes import free_port
 from rapporteur.settings import Settings
 from ui.server import RunningServer, start
 
@@ -24,12 +24,6 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DRAFT = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
 TIMEOUT_MS = 30_000
 """Generous: the first search loads the embedding model, and CI shares two cores."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,10 @@ from gradio_client import Client
 from playwright.sync_api import expect
 
 from rapporteur.cli import build_parser, main
+from rapporteur.processes import free_port
 from rapporteur.settings import Settings
 from tests.conftest import model_server_ports, tiny_model_env
-from tests.ui.conftest import REPO, PageFactory, free_port
+from tests.ui.conftest import REPO, PageFactory
 from ui.server import RunningServer, ServeError, auth_pairs, is_loopback, start
 
 

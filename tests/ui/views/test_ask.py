@@ -12,8 +12,9 @@ from playwright.sync_api import Page, expect
 
 from copilot.assistant import Answer
 from copilot.citation import Citation
+from rapporteur.processes import free_port
 from rapporteur.settings import Settings
-from tests.ui.conftest import PageFactory, free_port
+from tests.ui.conftest import PageFactory
 from ui.server import RunningServer, start
 from ui.views.ask import answer_markdown, filters_for
 from ui.views.sources import clause_html, source_choices, unique_citations

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from rapporteur.processes import free_port
 from rapporteur.settings import Settings
-from tests.ui.conftest import SAMPLE_DRAFT, PageFactory, free_port
+from tests.ui.conftest import SAMPLE_DRAFT, PageFactory
 from ui.server import RunningServer, start
 
 
