@@ -19,6 +19,11 @@ from pydantic import BaseModel, Field
 from copilot.checker.models import Category
 
 SPEC = Path(__file__).resolve().parent / "defects.json"
+"""The dev split: written while the rules were built, and tuned on."""
+TEST_SPEC = Path(__file__).resolve().parent / "defects_test.json"
+"""The test split: written before the second edition's rule changes, on ten other Recommendations;
+never tuned on."""
+SPLITS = {"dev": SPEC, "test": TEST_SPEC}
 
 
 class Edit(BaseModel):

@@ -30,7 +30,7 @@ from copilot.checker.models import Category, CheckReport, Finding, Severity
 from copilot.checker.rules.base import CheckContext
 from eval.checking import corpus_run
 from eval.checking.corpus import build_record_store, corpus_catalog, corpus_store
-from eval.checking.inject import Defect, inject, load_defects
+from eval.checking.inject import SPLITS, Defect, inject, load_defects
 from eval.report import Metric, SuiteResult, SuiteUnavailable, progress
 from ingest.catalog import ReferenceCatalog
 from ingest.store import RecordStore
@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--store", type=Path, help="record store to reuse (built from <corpus>/itu-t when absent)"
     )
+    parser.add_argument("--split", choices=sorted(SPLITS), default="test", help="seeded-defect split")
     args = parser.parse_args(argv)
     if not (args.corpus / "itu-t").is_dir():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     catalog = corpus_catalog(args.corpus)
     with tempfile.TemporaryDirectory() as tmp:
         store = corpus_store(args.corpus, args.store or Path(tmp) / "records.sqlite3")
-        results = score(load_defects(), args.corpus, store, catalog)
+        results = score(load_defects(SPLITS[args.split]), args.corpus, store, catalog)
         store.close()
     scores = by_category(results)
     print(table(scores))
