@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from langchain_core.prompts import ChatPromptTemplate
@@ -23,7 +24,8 @@ from pydantic import BaseModel
 
 from copilot.llm import Message
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# Loaded as package data, so that an installed wheel finds them wherever it runs from.
+PROMPTS_DIR: Traversable = files("prompts")
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
 
@@ -44,7 +46,7 @@ class PromptTemplate(BaseModel):
     max_tokens: int | None = None
 
     @classmethod
-    def load(cls, name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
+    def load(cls, name: str, directory: Traversable = PROMPTS_DIR) -> PromptTemplate:
         path = directory / f"{name}.toml"
         with path.open("rb") as handle:
             return cls.model_validate(tomllib.load(handle))

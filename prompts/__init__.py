@@ -1,0 +1,1 @@
+"""The versioned prompt templates (``*.toml``), a package so that they ship inside the wheel."""
