@@ -429,6 +429,14 @@ def cmd_model(args: argparse.Namespace) -> int:
     return EXIT_OK if status.reachable else EXIT_ERROR
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from rapporteur.doctor import diagnose, render
+
+    report = diagnose(_settings(args), generate=not args.no_generate)
+    _emit(report, args.json, render)
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.server import ServeError, serve
 
@@ -552,6 +560,9 @@ def build_parser() -> argparse.ArgumentParser:
         "model", cmd_model, "Show whether the language model is reachable, or serve the embedded one."
     )
     p.add_argument("--serve", action="store_true", help="keep the embedded llama.cpp server running")
+
+    p = command("doctor", cmd_doctor, "Check the install and say how to fix each gap it finds.")
+    p.add_argument("--no-generate", action="store_true", help="skip the 4-token test of the model")
 
     p = command("serve", cmd_serve, "Open the browser workspace (Ask & Draft, Check, Library, Settings).")
     p.add_argument(
