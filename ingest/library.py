@@ -355,7 +355,7 @@ class Library:
             return self._remove(key)
 
     def _remove(self, key: str) -> list[str]:
-        candidates = self.store.find_documents(key)
+        candidates = self._matching(key)
         if not candidates:
             state = self.store.file_state(str(self._key(Path(key))))
             candidates = [d for d in self.store.documents() if state and d.doc_id == state.doc_id]
@@ -369,12 +369,16 @@ class Library:
     def documents(self) -> list[DocumentSummary]:
         return self.store.documents()
 
+    def _matching(self, key: str) -> list[DocumentSummary]:
+        """Documents with this doc_id, path or Recommendation id, spelled as people do ('Y.3507')."""
+        matches = self.store.find_documents(key)
+        if not matches and (canonical := normalize_rec_id(key)):
+            matches = self.store.find_documents(canonical)
+        return matches
+
     def resolve(self, key: str, language: str | None = None) -> DocumentSummary | None:
         """The document a user means by a doc_id, path or Recommendation id ('Y.3507' works too)."""
-        matches = self.store.find_documents(key)
-        if not matches:
-            canonical = normalize_rec_id(key)
-            matches = self.store.find_documents(canonical) if canonical else []
+        matches = self._matching(key)
         if language:
             matches = [d for d in matches if d.language == language] or matches
         preferred = sorted(matches, key=lambda d: (d.language != "en", -(d.chunks or 0)))

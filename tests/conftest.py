@@ -28,7 +28,9 @@ import pytest
 
 from copilot.llm import ModelHost, OpenAIChat
 from ingest.catalog import ReferenceCatalog
+from ingest.library import Library
 from rapporteur.settings import Settings
+from tests.synthetic import build_synthetic_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("RAPPORTEUR_TEST_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -60,6 +62,29 @@ def corpus_dir() -> Path:
     if not (CORPUS / "MANIFEST.tsv").is_file():
         pytest.skip(f"real ITU corpus not found at {CORPUS} (set RAPPORTEUR_TEST_CORPUS)")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def synthetic_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fictional ITU-style library of tests/data/synthetic, with its .docx and .pdf generated: what a
+    clone without ../shared tests every layer on."""
+    return build_synthetic_corpus(tmp_path_factory.mktemp("synthetic") / "corpus")
+
+
+@pytest.fixture(scope="session")
+def synthetic_library(synthetic_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings over the synthetic corpus ingested once into a real index (its catalog included); no
+    model. Read-only for tests: one that changes the library ingests into its own index."""
+    settings = Settings(
+        index=tmp_path_factory.mktemp("synthetic-index") / "index", corpus=synthetic_corpus, llm_enabled=False
+    )
+    library = Library(settings)
+    try:
+        report = library.ingest([synthetic_corpus])
+    finally:
+        library.close()
+    assert not report.failed, report.failed
+    return settings
 
 
 _TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
