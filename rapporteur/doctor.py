@@ -129,7 +129,8 @@ def _generation_check(settings: Settings) -> Check:
             fix="see the server log named above; `rapporteur model` shows the endpoint",
         )
     if not text.strip():
-        return Check(name="generation", status="fail", detail="the model answered with no text")
+        fix = "try another model (RAPPORTEUR_LLM_MODEL)"
+        return Check(name="generation", status="fail", detail="the model answered with no text", fix=fix)
     seconds = time.perf_counter() - started
     detail = f"answered {text.strip()!r} in {seconds:.1f} s, server start included"
     return Check(name="generation", status="ok", detail=detail)
