@@ -18,6 +18,7 @@ from rapporteur.settings import Settings
 if TYPE_CHECKING:
     from copilot.llm import ChatModel, ModelHost
     from ingest.library import Library
+    from ingest.models import Definition, DocumentSummary
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -111,21 +112,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    library = _library(args)
-    doc = library.resolve(args.rec_id, args.lang)
-    if doc is None:
-        print(f"rapporteur: no document {args.rec_id!r} in the index", file=sys.stderr)
-        return EXIT_ERROR
-    if args.clause:
-        clause = library.clause_text(doc, args.clause)
-        if clause is None:
-            print(f"rapporteur: {doc.rec_id or doc.doc_id} has no clause {args.clause!r}", file=sys.stderr)
-            return EXIT_ERROR
-        _emit(clause, args.json, lambda c: c.text)
-        return EXIT_OK
-    tree = library.store.clauses(doc.doc_id)
-    data: dict[str, Any] = {
+def clause_tree(library: Library, doc: DocumentSummary) -> dict[str, Any]:
+    """``show REC_ID --json``: a document's identity and its clause tree (numbers, headings, pages)."""
+    return {
         "doc_id": doc.doc_id,
         "rec_id": doc.rec_id,
         "title": doc.title,
@@ -139,9 +128,25 @@ def cmd_show(args: argparse.Namespace) -> int:
                 "page_start": c.page_start,
                 "page_end": c.page_end,
             }
-            for c in tree
+            for c in library.store.clauses(doc.doc_id)
         ],
     }
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    library = _library(args)
+    doc = library.resolve(args.rec_id, args.lang)
+    if doc is None:
+        print(f"rapporteur: no document {args.rec_id!r} in the index", file=sys.stderr)
+        return EXIT_ERROR
+    if args.clause:
+        clause = library.clause_text(doc, args.clause)
+        if clause is None:
+            print(f"rapporteur: {doc.rec_id or doc.doc_id} has no clause {args.clause!r}", file=sys.stderr)
+            return EXIT_ERROR
+        _emit(clause, args.json, lambda c: c.text)
+        return EXIT_OK
+    data = clause_tree(library, doc)
 
     def human(d: Any) -> str:
         head = f"{d['rec_id']} ({d['edition']}) {d['title']}"
@@ -158,13 +163,17 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_terms(args: argparse.Namespace) -> int:
-    # Copies of one Recommendation (a .docx and its AsciiDoc re-typeset) define a term once for people.
+def unique_definitions(library: Library, query: str, limit: int) -> list[Definition]:
+    """``terms QUERY``: definitions of matching terms, each once although copies of one Recommendation
+    (a .docx and its AsciiDoc re-typeset) define it twice."""
     unique = {
-        (d.rec_id or d.doc_id, d.clause, d.term, d.definition): d
-        for d in _library(args).store.definitions(args.query)
+        (d.rec_id or d.doc_id, d.clause, d.term, d.definition): d for d in library.store.definitions(query)
     }
-    rows = list(unique.values())[: args.limit]
+    return list(unique.values())[:limit]
+
+
+def cmd_terms(args: argparse.Namespace) -> int:
+    rows = unique_definitions(_library(args), args.query, args.limit)
 
     def human(defs: Any) -> str:
         out = []
@@ -447,6 +456,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from rapporteur.mcp_server import McpServeError, serve_http, serve_stdio
+
+    settings = _settings(args)
+    try:
+        return serve_http(settings, args.host, args.port) if args.http else serve_stdio(settings)
+    except McpServeError as exc:
+        print(f"rapporteur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.report import ReportError
     from eval.runner import DEFAULT_OUT, ThresholdsError, evaluate
@@ -570,6 +590,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--share", action="store_true", help="also open a public share link (off unless asked)")
+
+    p = command("mcp", cmd_mcp, "Serve the library to assistants over MCP (stdio, or --http at /mcp).")
+    p.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need a token)"
+    )
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
 
     p = command("eval", cmd_eval, "Run the held-out eval suites and write a report (see eval/README.md).")
     p.add_argument("--suite", default="all", help="retrieval, qa, drafting, checking or all (default)")

@@ -3,10 +3,21 @@ and a Chroma server: a free port to hand one, and a stop that escalates when it 
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import subprocess
 
 LOOPBACK = "127.0.0.1"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` serves this machine only (servers warn or refuse otherwise)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def free_port(host: str = LOOPBACK) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_index() -> Path:
@@ -99,6 +100,24 @@ class Settings(BaseSettings):
     ui_queue_size: int = Field(
         default=64, description="`serve`: waiting requests beyond which new ones are refused."
     )
+
+    mcp_token: SecretStr | None = Field(
+        default=None,
+        description="`mcp --http`: the bearer token every request must carry; required off loopback.",
+    )
+    mcp_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="`mcp`: directories whose files `check_draft` may read (os.pathsep-separated); "
+        "empty = none, drafts are sent as text.",
+    )
+
+    @field_validator("mcp_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        """A PATH-like string (``/a:/b``), as operators write directory lists in the environment."""
+        if isinstance(value, str):
+            return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
 
     def catalog_path(self) -> Path | None:
         """The catalog file: explicit setting, else the first one found under the corpus folder."""

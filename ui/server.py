@@ -3,14 +3,13 @@ queue so that several users are served in turn (each in their own session) rathe
 
 from __future__ import annotations
 
-import ipaddress
 import signal
 import sys
 from dataclasses import dataclass
 
 import gradio as gr
 
-from rapporteur.processes import LOOPBACK
+from rapporteur.processes import LOOPBACK, is_loopback
 from rapporteur.settings import Settings
 from ui.app import build_app, launch_options
 from ui.workspace import Workspace
@@ -32,15 +31,6 @@ def auth_pairs(settings: Settings) -> list[tuple[str, str]]:
             )
         pairs.append((user.strip(), password))
     return pairs
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass
