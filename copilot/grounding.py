@@ -4,6 +4,7 @@ delimited, and every citation in the output checked against the sources that wer
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel
@@ -12,12 +13,113 @@ from copilot.citation import Citation
 from copilot.lexical import tokenize
 
 REDACTED = "[instruction-like text removed by Rapporteur]"
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,60}?\b(?:instructions?|prompts?|rules|directions)\b"
-    r"|\b(?:you are now|new instructions|system prompt|as an ai\b)"
-    r"|\b(?:reply|respond|answer|output|say)\b[^.\n]{0,20}?\bonly with\b",
-    re.IGNORECASE,
+
+_GAP = r"[^.!?。！？؟\n]|\n(?!\s*\n)"
+"""One character between two keywords of an instruction: anything but a sentence end or a blank
+line (a single line break is allowed: keywords split over lines of a table or a code block)."""
+_FAR, _NEAR = rf"(?:{_GAP}){{0,60}}?", rf"(?:{_GAP}){{0,25}}?"
+_SPEAK = r"(?:reply|respond|answer|output|say|print|write)"
+_INSTRUCTION_PATTERNS = (
+    # English: overriding the instructions, a new persona, steering the answer, addressing the model.
+    rf"\b(?:ignore|disregard|forget|override|bypass|neglect|abandon)\b{_FAR}"
+    r"\b(?:instructions?|prompts?|rules|directions|directives|guidelines|orders|commands|everything)\b",
+    r"\b(?:you are now|you're now|from now on,? you|new instructions?|updated instructions?|system prompt"
+    r"|as an ai\b|as a language model|developer mode|jailbreak|do anything now)",
+    rf"\b{_SPEAK}\b{_NEAR}\b(?:only|solely|exclusively|just|nothing but)\s+(?:with|using|by|in)\b",
+    rf"\b{_SPEAK}\s+(?:only|solely|exclusively|just)\s*[:\"'“«]",
+    r"\b(?:reply|respond|answer)\s+with\s+(?:only|just|nothing but)\b",
+    rf"\b{_SPEAK}\b(?:\s*:)?(?:\s+(?:with|only|just|exactly|the word|the text))*\s+[\"'“«]?"
+    r"(?-i:[A-Z][A-Z0-9_-]{3,})\b(?=\s*(?:[\"'”»]|[.!,;:]|$|\s+(?:to|in|for|and|as)\b))",
+    rf"\b(?:reply|respond|answer|say)\b(?:{_GAP}){{0,30}}?\b(?:to|for|in) (?:every|each|any|all) "
+    r"(?:questions?|quer(?:y|ies)|prompts?|answers?|replies|responses)\b",
+    r"\byour (?:answer|reply|response|output|next message)\s+(?:must|should|shall|will|has to|needs to)?"
+    r"\s*(?:be|is|contain|consist|start|begin|end|include)\b",
+    r"\b(?:begin|start|end) (?:your|every|each) (?:answer|reply|response)\b",
+    r"\b(?:attention|dear|note to|hey|hello|instructions? (?:for|to))\s*,?\s*(?:the\s+)?"
+    r"(?:ai|llm|language model|chatbot|assistant|model)\b",
+    r"\bif you are an? (?:ai|llm|language model|chatbot|assistant|model)\b",
+    r"\b(?:ai|llm|language model|chatbot|assistant|model)s?\s+(?:reading|processing|summari[sz]ing) this\b",
+    r"\b(?:pretend (?:to be|you are|that you)|role-?play as|act as if you)\b",
+    # Role markers of chat transcripts: '### SYSTEM: reply X', '[system]', '<|im_start|>system'.
+    r"(?:^|\n)[ \t]*(?:#{1,6}|\[|<\|?|\*\*|>)[ \t]*(?:system|assistant|developer|admin(?:istrator)?)"
+    r"[ \t]*(?:[:\]>|]|\*\*|message|prompt)",
+    r"<\|?im_(?:start|end)",
+    r"\b(?:system|assistant|developer)\s*(?:message|prompt|override|note)?\s*:\s*"
+    r"(?:reply|respond|answer|say|output|print|write|ignore|you|from now)\b",
+    # French.
+    r"\b(?:ignore[rsz]?|oublie[rsz]?|neglige[rsz]?|ne (?:tiens|tenez) pas compte"
+    r"|(?:fais|faites) abstraction)"
+    rf"\b{_FAR}\b(?:instructions?|consignes?|regles|directives|ordres|indications|prompts?)\b",
+    rf"\b(?:repond(?:s|ez|re)?|ecri(?:s|vez|re)|dites)\b{_NEAR}\b(?:uniquement|seulement|exclusivement)\b",
+    r"\bne (?:repond(?:s|ez)|dis|dites|ecri(?:s|vez)) (?:rien d'autre )?qu[e']",
+    r"\b(?:tu es|vous etes) (?:maintenant|desormais|a present)\b|\bnouvelles? (?:instructions?|consignes?)\b",
+    # German.
+    rf"\b(?:ignorier\w*|vergiss\w*|vergessen|missacht\w*|ubergeh\w*|beachte\w* nicht)\b{_FAR}"
+    r"\b(?:anweisung\w*|instruktion\w*|regeln|vorgaben|befehle\w*|prompts?|richtlinien)\b",
+    rf"\b(?:antworte\w*|gib|schreib\w*|sag\w*)\b{_NEAR}\b(?:nur|ausschlie(?:ss|ß)lich|lediglich|einzig)\b",
+    r"\bdu bist (?:jetzt|nun|ab sofort)\b|\bneue anweisung\w*",
+    # Spanish.
+    rf"\b(?:ignor[ae]\w*|olvid[ae]\w*|descart[ae]\w*|haz caso omiso|hagan caso omiso|no tengas en cuenta)"
+    rf"\b{_FAR}\b(?:instrucciones|indicaciones|reglas|ordenes|directrices|consignas|prompts?)\b",
+    rf"\b(?:respond[ae]\w*|contest[ae]\w*|escrib[ae]\w*|di)\b{_NEAR}"
+    r"\b(?:solo|solamente|unicamente|exclusivamente)\b",
+    r"\b(?:ahora eres|a partir de ahora eres|nuevas instrucciones)\b",
+    # Russian (letters as folded: й -> и, ё -> е).
+    rf"(?:игнорир\w*|проигнорир\w*|забуд\w*|забыв\w*|пренебреги\w*|не обращаи\w* внимания|не учитываи\w*)"
+    rf"{_FAR}(?:инструкц\w*|указани\w*|правил\w*|команд\w*|промпт\w*|подсказк\w*)",
+    r"(?:отвеча\w*|ответь\w*|напиши\w*|выведи\w*|скажи\w*)\s+(?:\w+\s+){0,2}(?:только|лишь|исключительно)",
+    r"(?:только|лишь)\s+(?:отвеча\w*|ответь\w*)|\bтеперь ты\b|\bновые инструкции\b",
+    # Chinese (simplified and traditional).
+    rf"(?:忽略|忽视|忽視|无视|無視|不要理会|不要理會|忘记|忘記|忘掉|不理会|跳过|跳過){_NEAR}"
+    r"(?:指令|指示|说明|說明|提示|规则|規則|要求|命令)",
+    r"(?:只|仅|僅)(?:能|需|要)?(?:回答|回复|回覆|输出|輸出|说|說|写|寫)",
+    r"你现在是|你現在是|从现在起|從現在起|新的指令|系统提示|系統提示",
+    # Arabic (letters as folded: alef forms -> ا).
+    rf"(?:تجاهل|انس|اهمل|لا تلتزم)\w*{_FAR}"
+    r"(?:التعليمات|تعليمات|الاوامر|اوامر|القواعد|قواعد|التوجيهات|توجيهات)",
+    r"(?:اجب|اجيب|رد|ردي|اكتب|قل)\w*\s+(?:\w+\s+){0,2}فقط|(?:لا تجب|لا ترد|لا تكتب)\w*\s+(?:\w+\s+){0,2}الا",
+    r"انت الان",
 )
+_INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_PATTERNS), re.IGNORECASE | re.MULTILINE)
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|cf|etc|viz|vs|no|fig|resp|approx)\.", re.IGNORECASE)
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+"""Invisible characters that are not format characters (Unicode category Cf, dropped as a class)."""
+_HOMOGLYPHS = str.maketrans(
+    "аАвВеЕіІїЇјЈкКмМнНоОрРсСтТуУхХѕЅԁһӏɡαΑβΒεΕηΗιΙκΚνΝοΟρΡτΤυΥχΧγıօս",
+    "aAbBeEiIiIjJkKmMhHoOpPcCtTyYxXsSdhlgaAbBeEnHiIkKvNoOpPtTuYxXyiou",
+)
+"""Cyrillic, Greek and other letters drawn like Latin ones, as attackers use them to dodge keywords."""
+_HOMOGLYPHS_SET = frozenset(chr(c) for c in _HOMOGLYPHS)
+_WORD = re.compile(r"\w+")
+
+
+def _unconfuse(word: re.Match[str]) -> str:
+    """Latin spelling of a word that mixes scripts ('Іgnore' with a Cyrillic І) or is drawn only in
+    look-alike letters; a genuine Russian or Greek word keeps its letters."""
+    text = word.group(0)
+    latin = any("a" <= c.lower() <= "z" for c in text)
+    if latin or all(not c.isalpha() or c in _HOMOGLYPHS_SET for c in text):
+        return text.translate(_HOMOGLYPHS)
+    return text
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """``text`` as the instruction patterns read it — compatibility forms (fullwidth, ligatures, math
+    letters) decomposed, accents and invisible characters dropped, look-alike letters made Latin,
+    'e.g.' without its periods — and, for each character, the index of the original it came from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "Cf" or char in _FILLERS:
+            continue
+        for piece in unicodedata.normalize("NFKD", char):
+            if unicodedata.category(piece) != "Mn":
+                chars.append(piece)
+                origin.append(index)
+    folded = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", " "), "".join(chars))
+    return _WORD.sub(_unconfuse, folded), origin
+
+
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 _MARKER = re.compile(r"\[(S\d{1,2})\]")
 _WRITTEN_CITATION = re.compile(
@@ -45,14 +147,26 @@ def relevance(question: str, citation: Citation, title: str = "") -> float:
 
 
 def redact_instructions(text: str) -> tuple[str, int]:
-    """Replace every sentence that addresses the reader as a model; returns the text and how many."""
+    """Replace every sentence that addresses the reader as a model; returns the text and how many.
+
+    Patterns are matched on the folded text (see :func:`fold`), so homoglyphs, invisible characters
+    and keywords split over lines do not hide an instruction; each match removes every sentence it
+    touches. No pattern list is complete: the delimited sources and the citation checks remain the
+    real defence."""
+    folded, origin = fold(text)
+    spans = [
+        (origin[m.start()], origin[m.end() - 1]) for m in _INSTRUCTION.finditer(folded) if m.end() > m.start()
+    ]
+    if not spans:
+        return text, 0
     count = 0
 
     def sentence(match: re.Match[str]) -> str:
         nonlocal count
-        if _INSTRUCTION.search(match.group(0)):
+        start, end = match.span()
+        if end > start and any(first < end and last >= start for first, last in spans):
             count += 1
-            return REDACTED + (" " if not match.group(0).endswith("\n") else "\n")
+            return REDACTED + ("\n" if match.group(0).endswith("\n") else " ")
         return match.group(0)
 
     return _SENTENCE.sub(sentence, text), count

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 from copilot.citation import Citation
 from copilot.grounding import (
     REDACTED,
     CitationRewriter,
     attribute,
     best_window,
+    fold,
     prepare_sources,
     redact_instructions,
     relevance,
@@ -22,6 +29,16 @@ Y3507 = Citation(
     text="3.2.1 physical machine: A type of computing machine providing physical resources.",
 )
 Y1540 = Citation(doc_id="y1540", rec_id="ITU-T Y.1540", clause="5.2", text="IP packet transfer delay is ...")
+INJECTIONS = Path(__file__).resolve().parents[2] / "eval" / "injection" / "injections.jsonl"
+CANARY = "PWNED"
+
+
+def _injection_set() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in INJECTIONS.read_text(encoding="utf-8").splitlines() if line]
+
+
+ATTACKS = [r for r in _injection_set() if r["attack"]]
+BENIGN = [r for r in _injection_set() if not r["attack"]]
 
 
 def test_relevance_counts_content_words_not_the_words_of_asking() -> None:
@@ -45,6 +62,49 @@ def test_ordinary_itu_prose_is_not_redacted() -> None:
         "The receiver shall ignore the reserved bits. The rules of clause 6 apply to every instruction set."
     )
     assert redact_instructions(text) == (text, 0)
+
+
+def test_the_adversarial_set_covers_the_disguises_and_languages() -> None:
+    assert len(ATTACKS) >= 40 and all(CANARY in r["text"] for r in ATTACKS)
+    techniques = {r["technique"] for r in ATTACKS}
+    assert {
+        "homoglyph-cyrillic",
+        "zero-width",
+        "soft-hyphen",
+        "fullwidth",
+        "line-break",
+        "keywordless",
+    } <= techniques
+    assert {"fr", "de", "es", "ru", "zh", "ar"} <= {r["language"] for r in ATTACKS}
+
+
+@pytest.mark.parametrize(
+    "attack", [r for r in ATTACKS if r["technique"] != "no-instruction"], ids=lambda r: r["id"]
+)
+def test_disguised_and_translated_injections_are_redacted(attack: dict[str, Any]) -> None:
+    text = f"Delay is measured end to end.\n{attack['text']}\nLoss is counted per flow."
+    cleaned, count = redact_instructions(text)
+    assert count >= 1 and CANARY not in cleaned, cleaned
+    assert cleaned.startswith("Delay is measured end to end.") and cleaned.endswith(
+        "Loss is counted per flow."
+    )
+
+
+@pytest.mark.parametrize("prose", BENIGN, ids=lambda r: r["id"])
+def test_itu_prose_in_six_languages_is_kept(prose: dict[str, Any]) -> None:
+    assert redact_instructions(prose["text"]) == (prose["text"], 0)
+
+
+def test_a_statement_without_an_instruction_reaches_the_model_as_data() -> None:
+    """What no pattern catches is left to the delimiters and the citation checks."""
+    (statement,) = [r for r in ATTACKS if r["technique"] == "no-instruction"]
+    assert redact_instructions(statement["text"]) == (statement["text"], 0)
+
+
+def test_fold_undoes_disguises_and_keeps_genuine_words() -> None:
+    folded, origin = fold("Іg\u200bnore ｒｅｐｌｙ répondez игнорируй")
+    assert folded == "Ignore reply repondez игнорируи"
+    assert len(origin) == len(folded) and origin[2] == 3  # the zero-width space is skipped, not mapped
 
 
 def test_source_blocks_cannot_be_closed_from_inside() -> None:
