@@ -450,7 +450,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ui.server import ServeError, serve
 
     try:
-        return serve(_settings(args), host=args.host, port=args.port, share=args.share or None)
+        return serve(
+            _settings(args), host=args.host, port=args.port, share=args.share or None,
+            insecure=args.insecure,
+        )  # fmt: skip
     except ServeError as exc:
         print(f"rapporteur: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -590,6 +593,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--share", action="store_true", help="also open a public share link (off unless asked)")
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="serve off loopback (or with --share) without a login (RAPPORTEUR_UI_USERS); refused otherwise",
+    )
 
     p = command("mcp", cmd_mcp, "Serve the library to assistants over MCP (stdio, or --http at /mcp).")
     p.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")

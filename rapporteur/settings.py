@@ -100,6 +100,22 @@ class Settings(BaseSettings):
     ui_queue_size: int = Field(
         default=64, description="`serve`: waiting requests beyond which new ones are refused."
     )
+    ui_folders: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="`serve`: server folders the Library view may ingest (os.pathsep-separated); "
+        "empty = none, uploads only.",
+    )
+    ui_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="`serve`: host names the workspace answers to besides loopback and the bound address "
+        "(comma-separated; `*.example.org` for a domain), e.g. its public name behind a reverse proxy.",
+    )
+    ui_login_attempts: int = Field(
+        default=5, ge=1, description="`serve`: failed sign-ins per user or address before a lockout."
+    )
+    ui_login_window: float = Field(
+        default=900.0, gt=0, description="`serve`: seconds a failed sign-in counts against the lockout."
+    )
 
     mcp_token: SecretStr | None = Field(
         default=None,
@@ -111,12 +127,20 @@ class Settings(BaseSettings):
         "empty = none, drafts are sent as text.",
     )
 
-    @field_validator("mcp_roots", mode="before")
+    @field_validator("mcp_roots", "ui_folders", mode="before")
     @classmethod
     def _split_roots(cls, value: object) -> object:
         """A PATH-like string (``/a:/b``), as operators write directory lists in the environment."""
         if isinstance(value, str):
             return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
+
+    @field_validator("ui_hosts", mode="before")
+    @classmethod
+    def _split_names(cls, value: object) -> object:
+        """A comma-separated string of names (``a.example.org, b.example.org``)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     def catalog_path(self) -> Path | None:

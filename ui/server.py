@@ -8,10 +8,12 @@ import sys
 from dataclasses import dataclass
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from rapporteur.processes import LOOPBACK, is_loopback
 from rapporteur.settings import Settings
 from ui.app import build_app, launch_options
+from ui.guard import WILDCARD_BINDS, HostAllowList, LoginThrottle, WorkspaceGuard
 from ui.workspace import Workspace
 
 
@@ -52,6 +54,12 @@ def start(
 ) -> RunningServer:
     """Build the page and start serving it without blocking (tests, screenshots and ``serve`` use this)."""
     auth = auth_pairs(settings)
+    sharing = settings.ui_share if share is None else share
+    guard = Middleware(
+        WorkspaceGuard,
+        hosts=HostAllowList.served(host, settings.ui_hosts, sharing),
+        throttle=LoginThrottle(settings.ui_login_attempts, settings.ui_login_window),
+    )
     workspace = Workspace(settings)
     demo = build_app(workspace)
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_queue_size)
@@ -59,10 +67,11 @@ def start(
         _, url, share_url = demo.launch(
             server_name=host,
             server_port=port,
-            share=settings.ui_share if share is None else share,
+            share=sharing,
             auth=auth or None,
             auth_message="Rapporteur: sign in with the user name and password your administrator set.",
             prevent_thread_lock=True,
+            app_kwargs={"middleware": [guard]},
             **launch_options(settings),
         )
     except BaseException:
@@ -71,13 +80,38 @@ def start(
     return RunningServer(demo, workspace, url, share_url)
 
 
-def serve(settings: Settings, host: str = LOOPBACK, port: int = 7860, share: bool | None = None) -> int:
+def check_exposure(settings: Settings, host: str, share: bool, insecure: bool) -> None:
+    """A workspace others can reach must have a login: refused without one, unless the operator passes
+    ``--insecure`` (then warned)."""
+    if not (share or not is_loopback(host)) or settings.ui_users:
+        return
+    where = "a public share link" if share else host
+    if not insecure:
+        raise ServeError(
+            f"refusing to serve on {where} without a login: anyone who can reach it could read and change "
+            "the library; set RAPPORTEUR_UI_USERS, bind to 127.0.0.1, or pass --insecure"
+        )
+    print(
+        f"rapporteur: warning: serving on {where} without a login (--insecure); anyone who can reach it "
+        "can use and change the library",
+        file=sys.stderr,
+    )
+
+
+def serve(
+    settings: Settings,
+    host: str = LOOPBACK,
+    port: int = 7860,
+    share: bool | None = None,
+    insecure: bool = False,
+) -> int:
     """Run the workspace until interrupted (Ctrl-C or SIGTERM); either way the embedded model server
     and the scratch files go with it."""
-    if not is_loopback(host) and not settings.ui_users:
+    check_exposure(settings, host, settings.ui_share if share is None else share, insecure)
+    if host in WILDCARD_BINDS and not settings.ui_hosts:
         print(
-            f"rapporteur: warning: serving on {host} without a login; anyone who can reach it can use and "
-            "change the library (set RAPPORTEUR_UI_USERS)",
+            f"rapporteur: note: on {host} the workspace answers to loopback names only; set "
+            "RAPPORTEUR_UI_HOSTS to the names its users type (this machine's name or address)",
             file=sys.stderr,
         )
     running = start(settings, host, port, share)

@@ -22,6 +22,7 @@ from ui.server import RunningServer, start
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DRAFT = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
+REBOUND_HOST = "evil.example"
 TIMEOUT_MS = 30_000
 """Generous: the first search loads the embedding model, and CI shares two cores."""
 
@@ -69,7 +70,9 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.skip(f"Chromium not found at {CHROMIUM} (scripts/install.sh installs it when run as root)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        # A rebinding attacker's name resolving to loopback, as DNS rebinding makes it (test_guard.py).
+        rebound = f"--host-resolver-rules=MAP {REBOUND_HOST} 127.0.0.1"
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[rebound])
         yield chromium
         chromium.close()
 

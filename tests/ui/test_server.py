@@ -22,7 +22,7 @@ from rapporteur.processes import free_port
 from rapporteur.settings import Settings
 from tests.conftest import model_server_ports, tiny_model_env
 from tests.ui.conftest import REPO, PageFactory
-from ui.server import RunningServer, ServeError, auth_pairs, is_loopback, start
+from ui.server import RunningServer, ServeError, auth_pairs, check_exposure, is_loopback, start
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -41,7 +41,7 @@ def listening_addresses(port: int) -> set[str]:
 
 def test_serve_defaults_to_loopback_and_no_share_link() -> None:
     args = build_parser().parse_args(["serve"])
-    assert (args.host, args.port, args.share) == ("127.0.0.1", 7860, False)
+    assert (args.host, args.port, args.share, args.insecure) == ("127.0.0.1", 7860, False, False)
     assert Settings().ui_share is False
 
 
@@ -67,6 +67,29 @@ def test_serve_refuses_to_start_with_a_bad_login_setting(
     monkeypatch.setenv("RAPPORTEUR_UI_USERS", '["no-password-here"]')
     assert main(["serve", "--index", str(tmp_path / "index"), "--port", str(free_port())]) == 1
     assert "RAPPORTEUR_UI_USERS entry 'no-password-here' is not 'user:password'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags", [["--host", "0.0.0.0"], ["--host", "192.0.2.7"], ["--share"]])
+def test_serve_refuses_an_open_bind_without_a_login(
+    flags: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    assert main(["serve", "--index", str(tmp_path / "index"), "--port", str(port), *flags]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("rapporteur: refusing to serve on ")
+    assert "set RAPPORTEUR_UI_USERS" in err and "--insecure" in err
+    assert len(err.splitlines()) == 1
+    assert listening_addresses(port) == set()
+    assert not (tmp_path / "index").exists()
+
+
+def test_an_open_bind_is_allowed_with_a_login_or_insecure(capsys: pytest.CaptureFixture[str]) -> None:
+    check_exposure(Settings(ui_users=["alice:s3cret"]), "0.0.0.0", share=False, insecure=False)
+    assert capsys.readouterr().err == ""
+    check_exposure(Settings(), "0.0.0.0", share=False, insecure=True)
+    assert "without a login (--insecure)" in capsys.readouterr().err
+    check_exposure(Settings(), "127.0.0.1", share=False, insecure=False)
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(
