@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_PARTIAL = 2
+AMENDMENT = "amendment"
+"""``draft amendment``: not a clause the drafter writes, but the changes between two editions."""
 
 
 def _emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
@@ -375,7 +377,83 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _edition_files(args: argparse.Namespace) -> tuple[Path, Path]:
+    """OLD and NEW as files: given, named by Recommendation (and @edition) in the index, or for
+    ``--against-index`` the draft and the indexed edition it revises. EditionNotFound otherwise."""
+    from copilot.editions.compare import indexed_edition, locate
+
+    settings = _settings(args)
+    library = _library(args) if (settings.index / "records.sqlite3").is_file() else None
+    if getattr(args, "against_index", False):
+        if len(args.editions) != 1 or library is None:
+            raise ValueError("--against-index takes one draft, and needs an index")
+        draft = locate(args.editions[0], None)
+        return indexed_edition(draft, library), draft
+    if len(args.editions) != 2:
+        raise ValueError("give OLD and NEW (or one draft with --against-index)")
+    return locate(args.editions[0], library), locate(args.editions[1], library)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from copilot.checker.draft import load_draft
+    from copilot.editions.compare import EditionNotFound, compare
+    from copilot.editions.redline_docx import RedlineError, write_redline
+    from copilot.editions.report import to_html, to_markdown
+    from ingest.parsers import ParseError
+
+    try:
+        old, new = _edition_files(args)
+        diff = compare(load_draft(old), load_draft(new))
+        if args.docx:
+            write_redline(old, new, Path(args.docx))
+            print(f"rapporteur: wrote {args.docx}", file=sys.stderr)
+    except (EditionNotFound, RedlineError, ValueError) as exc:
+        print(f"rapporteur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ParseError as exc:
+        print(f"rapporteur: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for target, render in ((args.markdown, to_markdown), (args.html, to_html)):
+        if target:
+            Path(target).write_text(render(diff), encoding="utf-8")
+    _emit(diff, args.json, to_markdown)
+    return EXIT_OK
+
+
+def _draft_amendment(args: argparse.Namespace) -> int:
+    from copilot.checker.draft import load_draft
+    from copilot.drafting.docx_export import export_docx
+    from copilot.editions.amendment import amendment_text
+    from copilot.editions.compare import compare
+    from ingest.parsers import ParseError
+
+    if not (args.from_file and args.to_file):
+        print("rapporteur: draft amendment needs --from OLD and --to NEW", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        old, new = load_draft(Path(args.from_file)), load_draft(Path(args.to_file))
+    except (ParseError, OSError) as exc:
+        print(f"rapporteur: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    diff = compare(old, new)
+    text = amendment_text(diff, [c.number for c in new.tree.clauses])
+    if args.docx:
+        export_docx(text, Path(args.docx), _settings(args).docx_template)
+        print(f"rapporteur: wrote {args.docx}", file=sys.stderr)
+    _emit(
+        {"kind": "amendment", "from": diff.old.path, "to": diff.new.path, "text": text},
+        args.json,
+        lambda d: d["text"],
+    )
+    return EXIT_OK
+
+
 def cmd_draft(args: argparse.Namespace) -> int:
+    if args.kind == AMENDMENT:
+        return _draft_amendment(args)
+    if not args.topic:
+        print(f"rapporteur: draft {args.kind} needs --topic", file=sys.stderr)
+        return EXIT_ERROR
     from copilot.drafting.docx_export import export_docx
     from copilot.drafting.drafter import Drafter
     from copilot.drafting.models import ClauseDraft, DraftKind
@@ -572,12 +650,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="as for search")
 
     p = command("draft", cmd_draft, "Draft a clause (or a whole skeleton) in ITU-T style.")
-    p.add_argument("kind", choices=[k.value for k in DraftKind])
-    p.add_argument("--topic", required=True, help="what the Recommendation is about")
+    p.add_argument("kind", choices=[*(k.value for k in DraftKind), AMENDMENT])
+    p.add_argument("--topic", help="what the Recommendation is about (all kinds but amendment)")
     p.add_argument("--rec-id", help="the new Recommendation's id, e.g. 'ITU-T Y.3599'")
     p.add_argument("--title", help="title for a skeleton (default: the topic)")
-    p.add_argument("--from", dest="from_file", metavar="FILE", help="your draft so far (abbreviations)")
+    p.add_argument(
+        "--from", dest="from_file", metavar="FILE", help="your draft so far (abbreviations); amendment: OLD"
+    )
+    p.add_argument("--to", dest="to_file", metavar="FILE", help="amendment: the NEW edition")
     p.add_argument("--docx", metavar="PATH", help="also export the draft to .docx in ITU styles")
+
+    p = command("diff", cmd_diff, "Compare two editions clause by clause; optionally a redline .docx.")
+    p.add_argument(
+        "editions", nargs="+", metavar="OLD NEW", help="files, or indexed Recommendations ('Y.3507@2018')"
+    )
+    p.add_argument("--against-index", action="store_true", help="compare one draft with its indexed edition")
+    p.add_argument("--markdown", metavar="PATH", help="also write the changes as Markdown")
+    p.add_argument("--html", metavar="PATH", help="also write the changes as HTML")
+    p.add_argument("--docx", metavar="PATH", help="NEW (a .docx) with tracked changes against OLD")
 
     p = command(
         "model", cmd_model, "Show whether the language model is reachable, or serve the embedded one."

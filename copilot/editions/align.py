@@ -137,14 +137,11 @@ def _classify(
     kinds: dict[int, ChangeKind | None] = {}
     for i, j in match.items():
         o, n = old[i], new[j]
-        if o.number == n.number:
+        if o.number == n.number and i in in_order:
             kinds[i] = None if olds[i].content == news[j].content else ChangeKind.CHANGED
             continue
-        parent_moved = (
-            o.parent is not None
-            and o.parent in old_numbers
-            and new_number_of_old.get(o.parent, o.parent) != n.parent
-        )
+        parent_now = new_number_of_old.get(o.parent) if o.parent in old_numbers else o.parent
+        parent_moved = parent_now != n.parent
         kinds[i] = ChangeKind.RENUMBERED if i in in_order and not parent_moved else ChangeKind.MOVED
         log.debug("clause %s -> %s: %s", o.number, n.number, kinds[i])
     new_to_old = {j: i for i, j in match.items()}
