@@ -30,6 +30,8 @@ _COMMON_TEXT = re.compile(
     r"INTERNATIONAL STANDARD ISO/IEC|\|\s*ISO/IEC \d|^\W*INFORMATION TECHNOLOGY\s*[–—-]|ISO/IEC \d{4,5}",
     re.IGNORECASE | re.MULTILINE,
 )
+SKELETON_SINCE = "2002"
+"""Recommendations published before this year predate the skeleton's mandatory clauses 1-5."""
 _BACK_COVER = re.compile(r"^SERIES OF ITU-[TR] RECOMMENDATIONS\b")
 
 
@@ -94,6 +96,13 @@ class Draft(BaseModel):
         summary = [p for c in self.tree.clauses if c.number == "Summary" for p in c.paragraphs]
         if any(_COMMON_TEXT.search(p) for p in (*self.tree.preamble, *summary)):
             return "common text with ISO/IEC: [ITU-T A.23] applies instead of the skeleton"
+        rec_id, edition = self.meta.rec_id or "", self.meta.edition or "9999"
+        if re.match(r"^ITU-T [AD]\.", rec_id):
+            return (
+                "A- and D-series Recommendations (working methods, tariff principles) have their own layout"
+            )
+        if edition[:4] < SKELETON_SINCE:
+            return f"published {edition[:4]}, before the Recommendation skeleton ({SKELETON_SINCE})"
         return None
 
     # -- the text a rule searches ---------------------------------------------------------------------

@@ -215,11 +215,14 @@ class ExpansionDiffers(Rule):
             if not corpus:
                 continue
             mine = self.key(entry.expansion)
-            counts = Counter(self.key(a.expansion) for a in corpus)
+            by_document = {
+                (a.doc_id, self.key(a.expansion)) for a in corpus
+            }  # a vocabulary lists each meaning once
+            counts = Counter(key for _, key in by_document)
             if mine in counts:
                 continue
             common, n = counts.most_common(1)[0]
-            if n / len(corpus) < self.CONSENSUS:
+            if n / len({doc for doc, _ in by_document}) < self.CONSENSUS:
                 continue  # the corpus itself does not agree: several meanings
             agreeing = [a for a in corpus if self.key(a.expansion) == common]
             where = entry_location(draft, entry)
@@ -240,7 +243,12 @@ class ExpansionDiffers(Rule):
 
     @staticmethod
     def key(expansion: str) -> str:
-        return re.sub(r"[^0-9a-z]", "", normalized(expansion))
+        """The expansion's words only: vocabularies such as [ITU-T J.1] append the source tags
+        ("Wide Area Network [b-ITU-T J.126]") and plural marks ("System(s)") to an entry, and
+        British and American spellings ("Virtualised", "Virtualized") name the same thing."""
+        text = re.sub(r"\[[^\]]*\]|\((?:s|see [^)]*)\)", " ", normalized(expansion))
+        text = re.sub(r"is(?=(?:e|ed|es|ing|ation)\b)", "iz", text)
+        return re.sub(r"[^0-9a-z]", "", text)
 
 
 RULES = (AlphabeticalOrder(), Unlisted(), Unused(), ExpansionDiffers())

@@ -73,6 +73,16 @@ def similarity(a: str, b: str) -> float:
     return len(wa & wb) / min(len(wa), len(wb)) if wa and wb else 0.0
 
 
+def _capitalized(term: str) -> bool:
+    """'Release Path' or 'SCREEN LAYOUT': a term in capitals where the guide writes terms in lower
+    case. A name carrying its abbreviation ('Goal-oriented Requirement Language (GRL)'), a single
+    capitalized word ('Peer', a sentence-style start) and acronyms ('OTU4-SC') are left alone."""
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", term)
+    if "(" in term or len(words) < 2 or any(w.isupper() and len(w) <= 5 for w in words):
+        return term.isupper() and len(term) > 12 and "(" not in term
+    return all(w[0].isupper() for w in words if len(w) > 3) and sum(len(w) > 3 for w in words) >= 2
+
+
 def _first_sentence(definition: str) -> str:
     return definition.split("\n", 1)[0].strip()
 
@@ -86,32 +96,47 @@ class DefinitionFormat(Rule):
 
     def run(self, draft: Draft, context: CheckContext) -> list[Finding]:
         out: list[Finding] = []
-        for element in skeleton.SUB:
-            for p in entry_paragraphs(draft, element):
-                problems = self._problems(p.text.strip(), elsewhere=element is skeleton.ELSEWHERE)
-                if problems:
-                    out.append(
-                        self.finding(
-                            f"Definition entry is malformed: {'; '.join(problems)}.",
-                            p.location,
-                            [draft_citation(draft, p.location, p.text)],
-                            suggestion="In 3.1: '3.1.n term [ITU-T X.n]: definition.'; "
-                            "in 3.2: '3.2.n term: definition.'",
-                        )
+        for p, elsewhere in self._entries(draft):
+            problems = self._problems(p.text.strip(), elsewhere)
+            if problems:
+                out.append(
+                    self.finding(
+                        f"Definition entry is malformed: {'; '.join(problems)}.",
+                        p.location,
+                        [draft_citation(draft, p.location, p.text)],
+                        suggestion="In 3.1: '3.1.n term [ITU-T X.n]: definition.'; "
+                        "in 3.2: '3.2.n term: definition.'",
                     )
+                )
         return out
 
     @staticmethod
-    def _problems(text: str, elsewhere: bool) -> list[str]:
+    def _entries(draft: Draft) -> list[tuple[Paragraph, bool | None]]:
+        """Entries of 3.1 (defined elsewhere) and 3.2 (defined here); a clause 3 laid out before the
+        skeleton ('3.1 General definitions', '3.3 Glass geometry') has its entries checked for what
+        does not depend on where the term comes from (None)."""
+        found: list[tuple[Paragraph, bool | None]] = [
+            (p, element is skeleton.ELSEWHERE)
+            for element in skeleton.SUB
+            for p in entry_paragraphs(draft, element)
+        ]
+        return found or [(p, None) for p in entry_paragraphs(draft, skeleton.DEFINITIONS)]
+
+    @staticmethod
+    def _problems(text: str, elsewhere: bool | None) -> list[str]:
         numbered = _NUMBERED.match(text)
         assert numbered is not None
         m = _ENTRY.match(numbered.group("rest"))
         if m is None:
             return ["no colon after the term"]
         problems = []
-        if elsewhere and not m.group("tag"):
+        if _capitalized(m.group("term")):
+            problems.append(
+                f"the term '{m.group('term').strip()}' is capitalized; terms are written in lower case"
+            )
+        if elsewhere is True and not m.group("tag"):
             problems.append("a term defined elsewhere needs its source tag, e.g. [ITU-T Y.3500]")
-        if not elsewhere and m.group("tag"):
+        if elsewhere is False and m.group("tag"):
             problems.append("a term defined in this Recommendation carries a source tag; move it to 3.1")
         first = m.group("defn").split("\n", 1)[0].rstrip()
         if not first:

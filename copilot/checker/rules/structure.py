@@ -9,6 +9,7 @@ from copilot.checker.draft import Draft
 from copilot.checker.models import Category, Finding, Location, Severity
 from copilot.checker.rules import skeleton
 from copilot.checker.rules.base import CheckContext, Rule, normalized
+from ingest.models import Clause
 
 
 class RequiredClauses(Rule):
@@ -20,20 +21,27 @@ class RequiredClauses(Rule):
 
     def run(self, draft: Draft, context: CheckContext) -> list[Finding]:
         out: list[Finding] = []
-        has_definitions = skeleton.find(draft, skeleton.DEFINITIONS) is not None
+        definitions = skeleton.find(draft, skeleton.DEFINITIONS)
         for element in skeleton.ALL:
-            if element in skeleton.SUB and not has_definitions:
+            if element in skeleton.SUB and (definitions is None or self._defines_none(draft, definitions)):
                 continue
             if skeleton.find(draft, element) is None:
-                out.append(
-                    self.finding(
-                        f"No clause {element.number} '{element.heading}'.",
-                        suggestion=f"Add clause {element.number} '{element.heading}'"
-                        + (f' opening with "{element.opening}"' if element.opening else "")
-                        + '; write "None." if it has no content.',
-                    )
+                finding = self.finding(
+                    f"No clause {element.number} '{element.heading}'.",
+                    suggestion=f"Add clause {element.number} '{element.heading}'"
+                    + (f' opening with "{element.opening}"' if element.opening else "")
+                    + '; write "None." if it has no content.',
                 )
+                if element in skeleton.SUB:  # clause 3 present, subdivided otherwise: not certainly wrong
+                    finding.severity = Severity.WARNING
+                out.append(finding)
         return out
+
+    @staticmethod
+    def _defines_none(draft: Draft, definitions: Clause) -> bool:
+        """Clause 3 that says "None." needs no 3.1 and 3.2."""
+        texts = [p.text.strip() for p in draft.paragraphs_of(definitions)]
+        return len(draft.tree.subtree(definitions)) == 1 and any(skeleton.NONE_TEXT.match(t) for t in texts)
 
 
 class ClauseOrder(Rule):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from copilot.checker.rules.abbreviations import ExpansionDiffers
 from eval.checking.inject import Defect
 from tests.copilot.checker.seeded import CheckFn, assert_defect_found, defects_of
 
@@ -15,3 +16,20 @@ def test_seeded_defect_is_reported_and_original_is_clean(
     defect: Defect, corpus_dir: Path, tmp_path: Path, check: CheckFn
 ) -> None:
     assert_defect_found(defect, corpus_dir, tmp_path, check)
+
+
+@pytest.mark.parametrize(
+    ("vocabulary_entry", "plain"),
+    [
+        ("Wide Area Network [b-ITU-T J.126], [b-ITU-T J.190]", "Wide Area Network"),
+        ("Business Support System(s) [b-ITU-T J.363]", "Business Support System"),
+        ("Virtualised Network Function", "Virtualized Network Function"),
+        ("Uniform Resource Identifier (see [IETF RFC 3986])", "Uniform Resource Identifier"),
+    ],
+)
+def test_expansions_compare_by_their_words(vocabulary_entry: str, plain: str) -> None:
+    assert ExpansionDiffers.key(vocabulary_entry) == ExpansionDiffers.key(plain)
+
+
+def test_different_expansions_stay_different() -> None:
+    assert ExpansionDiffers.key("Private Optical Network") != ExpansionDiffers.key("Passive Optical Network")
