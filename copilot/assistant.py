@@ -19,7 +19,7 @@ from copilot.grounding import (
 )
 from copilot.llm import ChatModel, GenerationStats, LLMError
 from copilot.prompts import PromptTemplate
-from copilot.retrieval import HybridRetriever
+from copilot.retrieval import Retriever
 from rapporteur.settings import Settings
 
 NO_ANSWER = "The library holds no clause that answers this question."
@@ -61,7 +61,7 @@ class Assistant:
 
     def __init__(
         self,
-        retriever: HybridRetriever,
+        retriever: Retriever,
         model: ChatModel | None,
         settings: Settings,
         unavailable: str | None = None,
@@ -87,7 +87,7 @@ class Assistant:
         words (``answer_min_relevance``); then every clause holding half as many is handed over, since
         a supporting clause often shares only part of the question's wording."""
         hits = self.retriever.search(question, k=self.settings.answer_sources * 2, filters=filters)
-        titles = {d.doc_id: d.title or "" for d in self.retriever.refresh().documents.values()}
+        titles = {d.doc_id: d.title or "" for d in self.retriever.documents().values()}
         scored = [(relevance(question, h, titles.get(h.doc_id, "")), h) for h in hits]
         bar = self.settings.answer_min_relevance
         if not scored or max(s for s, _ in scored) < bar:

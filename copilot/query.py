@@ -57,6 +57,12 @@ _WHICH_DOCUMENT = re.compile(
     r"|\bis\s+there\s+an?\s+(?:ITU(?:-[TR])?\s+)?Recommendation\b",
     re.I,
 )
+_ASKS_SCOPE = re.compile(
+    r"\bscope\b|\bcover(?:s|ed)?\b|\bapplies\s+to\b|\bpurpose\s+of\b|\bwhat\s+is\s+\S+\s+about\b"
+    r"|\b(?:standard|Recommendation|text|document)\s+(?:for|on|about|that|which)\b",
+    re.I,
+)
+_ASKS_REFERENCES = re.compile(r"\breferenc|\bcit(?:e|es|ed|ing)\b|\brefers?\s+to\b|\bbibliograph", re.I)
 _ASKS_EXPANSION = re.compile(r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)", re.I)
 _NOT_ACRONYMS = frozenset({"ITU", "ITU-T", "ITU-R", "CCITT", "CCIR", "I", "A", "NOTE", "WHAT", "WHICH"})
 
@@ -77,6 +83,10 @@ class ParsedQuery(BaseModel):
     """The acronym a "what does X stand for" (or "what is X") question asks to expand."""
     wants_document: bool = False
     """A "which Recommendation ..." question: the answer is a document."""
+    asks_scope: bool = False
+    """What a document covers: its Scope answers."""
+    asks_references: bool = False
+    """What a document cites: its References clause answers."""
 
     def expanded(self) -> str:
         """The question with each known acronym followed by its expansions, for both retrievers."""
@@ -164,4 +174,6 @@ def parse_query(text: str, store: RecordStore | None = None) -> ParsedQuery:
         term=term,
         abbreviation=asked,
         wants_document=bool(_WHICH_DOCUMENT.search(text)),
+        asks_scope=bool(_ASKS_SCOPE.search(text)),
+        asks_references=bool(_ASKS_REFERENCES.search(text)),
     )

@@ -20,20 +20,20 @@ from ingest.catalog import ReferenceCatalog
 from rapporteur.settings import Settings
 
 if TYPE_CHECKING:
-    from ingest.library import Library
+    from copilot.retrieval import IndexView
 
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def check_document(
-    path: Path, settings: Settings, library: Library | None = None, judge: ConsistencyJudge | None = None
+    path: Path, settings: Settings, library: IndexView | None = None, judge: ConsistencyJudge | None = None
 ) -> CheckReport:
     """Check one draft (.docx, .pdf, .md, .txt ...); raises ParseError when it cannot be read."""
     return run_check(path, settings, library, judge)[1]
 
 
 def run_check(
-    path: Path, settings: Settings, library: Library | None = None, judge: ConsistencyJudge | None = None
+    path: Path, settings: Settings, library: IndexView | None = None, judge: ConsistencyJudge | None = None
 ) -> tuple[Draft, CheckReport]:
     """:func:`check_document` that also returns the parsed draft (for anchoring Word comments)."""
     started = time.perf_counter()

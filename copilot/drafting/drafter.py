@@ -26,7 +26,7 @@ from copilot.grounding import (
 )
 from copilot.llm import ChatModel, LLMError
 from copilot.prompts import PromptTemplate
-from copilot.retrieval import HybridRetriever
+from copilot.retrieval import HybridRetriever, Retriever
 from ingest.catalog import ReferenceCatalog
 from ingest.models import DocKind
 from rapporteur.settings import Settings
@@ -127,7 +127,7 @@ class Drafter:
 
     def __init__(
         self,
-        retriever: HybridRetriever,
+        retriever: Retriever,
         catalog: ReferenceCatalog | None,
         model: ChatModel | None,
         settings: Settings,
@@ -205,7 +205,7 @@ class _Context:
         self.rec_id = rec_id
         self.draft_text = draft_text
         self.filters = {"exclude_rec_id": exclude_rec_id} if exclude_rec_id else None
-        store = drafter.retriever.library.store
+        store = drafter.retriever.store
         self.exact = ExactPieces(store, drafter.catalog, exclude_rec_id)
         self.fixed: dict[str, Any] = drafter.skeleton
         self.headings: dict[str, str] = drafter.skeleton["headings"]

@@ -20,7 +20,7 @@ import chromadb
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
-from copilot.retrieval import HybridRetriever
+from copilot.retrieval import HybridRetriever, IndexReader
 from ingest.library import Library
 from rapporteur.processes import free_port, stop_process
 from rapporteur.settings import Settings
@@ -90,12 +90,13 @@ def test_ingest_and_search_through_a_chroma_server(chroma_port: int, tmp_path: P
         assert remote.count() == report.chunks == library.store.chunk_count() > 5
         assert remote.configuration_json["embedding_function"] is None, "Chroma must never embed for us"
 
-        retriever = HybridRetriever(Library(settings))
+        reader = IndexReader(settings)
+        retriever = HybridRetriever(reader)
         dense = retriever.search("calibrating optical measurement instruments", k=3, mode="dense")
         assert dense[0].doc_id == "note.md"
         hits = retriever.search("What is model drift?", k=3)
         assert (hits[0].doc_id, hits[0].clause) == ("draft.md", "3.2.1")
-        retriever.library.close()
+        reader.close()
 
         assert library.remove("note.md") == ["note.md"]
         assert remote.count() == library.store.chunk_count() == report.chunks - 1

@@ -1,0 +1,198 @@
+"""The retriever: filters, the stages of :mod:`copilot.retrieval.stages`, clause-level citations."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal, Protocol
+
+from copilot.citation import Citation
+from copilot.lexical import store_fingerprint, tokenize
+from copilot.query import ParsedQuery, parse_query
+from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
+from copilot.retrieval.filters import allowed_documents, names
+from copilot.retrieval.index import IndexReader, IndexView, Snapshot
+from copilot.retrieval.signals import RecordSignals, find_signals
+from copilot.retrieval.stages import (
+    DenseProducer,
+    LexicalProducer,
+    PinningStage,
+    Producer,
+    RecordsProducer,
+    SearchRequest,
+    TitlesProducer,
+    WeightedFuser,
+)
+from ingest.catalog import ReferenceCatalog
+from ingest.models import Chunk, DocumentSummary
+from ingest.store import RecordStore
+from rapporteur.settings import Settings
+
+Mode = Literal["hybrid", "lexical", "dense"]
+RRF_K = 60
+WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 1.0, "titles": 1.0}
+"""Fusion weights per producer, chosen on the dev split (eval/retrieval/RESULTS.md)."""
+_NUMBERED_PARAGRAPH = re.compile(r"^(?P<num>(?:\d{1,2}|[A-Z])(?:\.\d{1,3})+)\s")
+
+
+class Retriever(Protocol):
+    """What the assistant, the drafter and the checker need from retrieval."""
+
+    catalog: ReferenceCatalog | None
+
+    @property
+    def store(self) -> RecordStore: ...
+
+    def documents(self) -> dict[str, DocumentSummary]: ...
+
+    def search(self, query: str, k: int = 10, filters: dict[str, str] | None = None) -> list[Citation]: ...
+
+
+class HybridRetriever:
+    """Search one index by lexical, dense or hybrid ranking, with filters and record signals."""
+
+    def __init__(
+        self,
+        index: IndexView,
+        catalog: ReferenceCatalog | None = None,
+        depth: int = 100,
+        rrf_k: int = RRF_K,
+        weights: dict[str, float] | None = None,
+    ) -> None:
+        self.index = index
+        self.catalog = catalog
+        self.depth = depth
+        self.fuser = WeightedFuser(weights or WEIGHTS, rrf_k)
+        self.pinning = PinningStage()
+        self.lexical: Producer = LexicalProducer()
+        self.dense: Producer = DenseProducer(index)
+        self.records: Producer = RecordsProducer()
+        self.titles: Producer = TitlesProducer()
+        self._snapshot: Snapshot | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HybridRetriever:
+        return cls(IndexReader(settings), ReferenceCatalog.from_settings(settings))
+
+    @property
+    def store(self) -> RecordStore:
+        return self.index.store
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.index.settings.index / "bm25"
+
+    def refresh(self) -> Snapshot:
+        """The in-memory view of the index, reloaded (BM25 rebuilt) only when the store has changed."""
+        if self._snapshot is None or self._snapshot.fingerprint != store_fingerprint(self.index.store):
+            self._snapshot = Snapshot.load(self.index, self.lexical_dir)
+        return self._snapshot
+
+    def documents(self) -> dict[str, DocumentSummary]:
+        return self.refresh().documents
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: dict[str, str] | None = None,
+        mode: Mode = "hybrid",
+        understand: bool = True,
+    ) -> list[Citation]:
+        """The ``k`` best clauses for ``query``, best first.
+
+        ``understand=False`` turns query understanding off (no pinned clauses, no record signals, no
+        acronym expansion, no narrowing to a named Recommendation): the plain ranking, for evaluation.
+        """
+        snap = self.refresh()
+        allowed = allowed_documents(filters, snap, self.catalog)
+        parsed = parse_query(query, self.index.store) if understand else ParsedQuery(text=query)
+        named = {
+            d.doc_id
+            for rec_id in parsed.rec_ids
+            for d in snap.documents.values()
+            if (allowed is None or d.doc_id in allowed) and names(d, rec_id)
+        }
+        if named:
+            allowed = named
+        if allowed is not None and not allowed:
+            return []
+        locate = ClauseLocator(self.index.store, snap)
+        signals = find_signals(parsed, snap, self.index.store) if understand else RecordSignals()
+        request = SearchRequest(parsed, parsed.expanded(), allowed, named, signals, locate)
+        pinned = self.pinning.pin(request) if understand else {}
+        producers = [
+            p for name, p in (("lexical", self.lexical), ("dense", self.dense)) if mode in (name, "hybrid")
+        ]
+        if understand and mode == "hybrid":
+            producers.append(self.records)
+            if parsed.wants_document or parsed.asks_scope or parsed.asks_references:
+                producers.append(self.titles)
+        lists = [(p.name, p.produce(request, self.depth)) for p in producers]
+        fused = self.fuser.fuse(lists)
+        candidates = [*pinned.values(), *(c for key, c in fused if key not in pinned)]
+        return self._citations(candidates, parsed, locate, k)
+
+    def _citations(
+        self, candidates: list[Candidate], parsed: ParsedQuery, locate: ClauseLocator, k: int
+    ) -> list[Citation]:
+        """The first ``k`` distinct clauses as citations (a clause refined to a numbered paragraph
+        can coincide with a pinned one, so distinctness is checked on what is finally cited)."""
+        by_doc: dict[str, dict[str, Chunk]] = {}
+        words = set(tokenize(parsed.expanded()))
+        seen: set[ClauseKey] = set()
+        out: list[Citation] = []
+        for candidate in candidates:
+            if len(out) >= k:
+                break
+            doc_id = locate.doc_of(candidate.chunk_id)
+            if doc_id not in by_doc:
+                by_doc[doc_id] = {c.chunk_id: c for c in self.index.store.chunks(doc_id)}
+            chunk = by_doc[doc_id].get(candidate.chunk_id)
+            if chunk is None:
+                continue
+            clause, text = candidate.clause, candidate.text
+            if clause is None:
+                clause, text = _refine(chunk, words)
+            key = locate.key(doc_id, clause)
+            if key in seen:
+                continue
+            seen.add(key)
+            doc = locate.snap.documents.get(doc_id)
+            out.append(
+                Citation(
+                    doc_id=doc_id,
+                    rec_id=chunk.rec_id,
+                    clause=clause,
+                    heading=chunk.heading,
+                    page=chunk.page_start,
+                    text=text or chunk.text,
+                    score=round(candidate.score, 6),
+                    path=doc.path if doc else "",
+                )
+            )
+        return out
+
+
+def _refine(chunk: Chunk, words: set[str]) -> tuple[str, str]:
+    """Cite a numbered paragraph ("3.2.1 physical machine: ...") instead of its clause ("3.2") when the
+    question's words match that paragraph clearly better than any other."""
+    body = chunk.text.split("\n", 1)[1] if "\n" in chunk.text else chunk.text
+    best: tuple[int, str, str] | None = None
+    runner_up = 0
+    for paragraph in body.split("\n"):
+        match = _NUMBERED_PARAGRAPH.match(paragraph)
+        if not match or not match["num"].startswith(chunk.clause + "."):
+            continue
+        overlap = len(words & set(tokenize(paragraph.split(":", 1)[0])))
+        if best is None or overlap > best[0]:
+            runner_up = best[0] if best else 0
+            best = (overlap, match["num"], paragraph)
+        else:
+            runner_up = max(runner_up, overlap)
+    if best is not None and best[0] >= 1 and best[0] > runner_up:
+        return best[1], best[2]
+    return chunk.clause, chunk.text
+
+
+__all__ = ["HybridRetriever", "Mode", "Retriever", "RankedList"]

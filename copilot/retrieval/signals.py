@@ -1,0 +1,123 @@
+"""Records as retrieval signals: the spans of a question that the index's records know.
+
+Any span of the question that is a defined term, an abbreviation the library expands, or a named
+Recommendation brings its records in, however the question is phrased ("what is X", "X?", "meaning
+of X", "how does ... define X", "X stands for"). A record is the question's *focus* when nothing else
+in the question needs explaining: every other content word is a question word ("define", "meaning",
+"stands for"...) or a word of the defining document's title or identifier ("In Y.1543, what is
+OWAMP?", "How does the oneM2M testing framework Recommendation define IXIT?"). A focus is pinned to
+the top; other matches join the fused lists as the ``records`` producer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from copilot.lexical import tokenize
+from copilot.query import ParsedQuery
+from copilot.retrieval.index import Snapshot, singular
+from ingest.models import Abbreviation, Definition
+from ingest.store import RecordStore
+
+MAX_SPAN_WORDS = 8
+_PLAIN = re.compile(r"[a-z0-9]+")
+_SPAN_WORD = re.compile(r"[\w]+(?:[./'’][\w]+)*", re.UNICODE)
+QUESTION_WORDS = frozenset(
+    [
+        "define",
+        "defined",
+        "defining",
+        "definition",
+        "meaning",
+        "mean",
+        "meant",
+        "term",
+        "explain",
+        "stand",
+        "abbreviation",
+        "acronym",
+        "expand",
+        "expansion",
+        "recommendation",
+        "itu",
+        "rec",
+        "t",
+        "r",
+        "used",
+        "short",
+        "say",
+        "says",
+        "given",
+        "means",
+        "text",
+        "standard",
+        "document",
+        "please",
+        "tell",
+        "describe",
+        "word",
+        "phrase",
+        "concept",
+    ]
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Plain word tokens (stopwords dropped, plurals folded), without the question words."""
+    return {t for t in tokenize(text) if _PLAIN.fullmatch(t) and t not in QUESTION_WORDS}
+
+
+@dataclass
+class TermMatch:
+    """A span of the question that names a defined term."""
+
+    key: str
+    words: set[str]
+    definitions: list[Definition]
+
+
+@dataclass
+class AcronymMatch:
+    """An acronym of the question that abbreviations lists expand."""
+
+    acronym: str
+    entries: list[Abbreviation]
+
+
+@dataclass
+class RecordSignals:
+    terms: list[TermMatch] = field(default_factory=list)
+    acronyms: list[AcronymMatch] = field(default_factory=list)
+    content: set[str] = field(default_factory=set)
+
+    def unexplained(self, words: set[str], doc_id: str, snap: Snapshot) -> set[str]:
+        """Content words left once a record's own words and its document's title and id are removed."""
+        doc = snap.documents.get(doc_id)
+        explained = content_words(f"{doc.rec_id or ''} {doc.title or ''}") if doc else set()
+        return self.content - words - explained
+
+
+def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> RecordSignals:
+    """Longest-first, non-overlapping term spans; one-word terms only when they could be the focus."""
+    signals = RecordSignals(content=content_words(parsed.text))
+    words = [singular(w) for w in _SPAN_WORD.findall(parsed.text.lower().replace("-", " "))]
+    taken: set[int] = set()
+    for n in range(min(MAX_SPAN_WORDS, len(words)), 0, -1):
+        for start in range(len(words) - n + 1):
+            span = range(start, start + n)
+            if taken.intersection(span):
+                continue
+            key = " ".join(words[start : start + n])
+            found = snap.terms.get(key)
+            if not found or (n == 1 and (len(key) < 3 or key in QUESTION_WORDS)):
+                continue
+            taken.update(span)
+            signals.terms.append(TermMatch(key, content_words(key), found))
+    for acronym in parsed.expansions or {}:
+        entries = store.abbreviations(acronym)
+        if not entries and acronym.endswith("s"):
+            entries = store.abbreviations(acronym[:-1])
+        if entries:
+            signals.acronyms.append(AcronymMatch(acronym, entries))
+    return signals

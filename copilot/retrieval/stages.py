@@ -1,0 +1,228 @@
+"""The stages of a search: list producers, the pinning stage and the weighted fuser.
+
+Each producer turns a :class:`SearchRequest` into a ranked list of clauses; the fuser merges the
+lists by weighted reciprocal rank; the pinning stage puts what the question names exactly (a clause
+of a named Recommendation, the focus term's definitions, the focus acronym's list, a named document's
+Scope or References) before everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from copilot.lexical import tokenize
+from copilot.query import ParsedQuery
+from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
+from copilot.retrieval.index import IndexView, Snapshot
+from copilot.retrieval.signals import RecordSignals
+
+PINNED_SCORE = 1.0
+TITLE_DEPTH = 20
+
+
+@dataclass
+class SearchRequest:
+    """One question as every stage sees it."""
+
+    parsed: ParsedQuery
+    text: str
+    """The question with known acronyms expanded: what the text producers rank by."""
+    allowed: set[str] | None
+    named: set[str]
+    signals: RecordSignals
+    locate: ClauseLocator
+
+    @property
+    def snap(self) -> Snapshot:
+        return self.locate.snap
+
+    def admits(self, doc_id: str) -> bool:
+        return self.allowed is None or doc_id in self.allowed
+
+
+class Producer(Protocol):
+    """A ranked list of clauses for a request; ``name`` keys its weight in the fuser."""
+
+    name: str
+
+    def produce(self, request: SearchRequest, depth: int) -> RankedList: ...
+
+
+class LexicalProducer:
+    name = "lexical"
+
+    def produce(self, request: SearchRequest, depth: int) -> RankedList:
+        lex = request.snap.lexical
+        hits = lex.search(request.text, depth, request.allowed)
+        return request.locate.dedupe(
+            (
+                lex.doc_ids[h.position],
+                lex.clauses[h.position],
+                Candidate(lex.chunk_ids[h.position], score=h.score),
+            )
+            for h in hits
+        )
+
+
+class DenseProducer:
+    name = "dense"
+
+    def __init__(self, index: IndexView) -> None:
+        self.index = index
+
+    def produce(self, request: SearchRequest, depth: int) -> RankedList:
+        vector = self.index.embedder.embed([request.text])[0]
+        where = {"doc_id": {"$in": sorted(request.allowed)}} if request.allowed is not None else None
+        lex = request.snap.lexical
+        found = []
+        for chunk_id, distance in self.index.vectors.query(vector, depth, where):
+            position = lex.position.get(chunk_id)
+            if position is not None:
+                found.append(
+                    (lex.doc_ids[position], lex.clauses[position], Candidate(chunk_id, score=1.0 - distance))
+                )
+        return request.locate.dedupe(found)
+
+
+class RecordsProducer:
+    """Clauses of the records the question's spans name: definitions of its terms (longest span
+    first, defining documents before those quoting), the lists expanding its acronyms."""
+
+    name = "records"
+
+    def produce(self, request: SearchRequest, depth: int) -> RankedList:
+        found = []
+        for match in sorted(request.signals.terms, key=lambda m: -len(m.key)):
+            for definition in sorted(match.definitions, key=lambda d: not d.defined_here):
+                if not request.admits(definition.doc_id):
+                    continue
+                candidate = request.locate.definition(definition)
+                if candidate is not None:
+                    found.append((definition.doc_id, definition.clause, candidate))
+        for acronym in request.signals.acronyms:
+            for doc_id in dict.fromkeys(e.doc_id for e in acronym.entries):
+                if request.admits(doc_id) and (
+                    candidate := request.locate.abbreviation(doc_id, acronym.acronym)
+                ):
+                    found.append((doc_id, candidate.clause or "", candidate))
+        return request.locate.dedupe(found[:depth])
+
+
+class TitlesProducer:
+    """Documents ranked by how well their title matches, each represented by its Scope, or by its
+    References when the question asks what a document cites."""
+
+    name = "titles"
+
+    def produce(self, request: SearchRequest, depth: int) -> RankedList:
+        snap = request.snap
+        if snap.titles is None:
+            return []
+        vocab = snap.titles.vocab_dict or {}
+        tokens = [t for t in dict.fromkeys(tokenize(request.text)) if t in vocab]
+        if not tokens:
+            return []
+        scores = np.asarray(snap.titles.get_scores(tokens))
+        found = []
+        for i in np.argsort(-scores)[:TITLE_DEPTH]:
+            doc_id = snap.title_docs[int(i)]
+            if scores[i] <= 0 or not request.admits(doc_id):
+                continue
+            candidate = (
+                request.locate.references(doc_id)
+                if request.parsed.asks_references
+                else request.locate.scope(doc_id)
+            )
+            if candidate is not None:
+                clause = candidate.clause or snap.lexical.clauses[snap.lexical.position[candidate.chunk_id]]
+                found.append((doc_id, clause, candidate))
+        return request.locate.dedupe(found)
+
+
+class PinningStage:
+    """What the question names exactly, in this order: named clauses of named documents; a named
+    document's References or Scope when asked; the focus term's definitions; the focus acronym's list."""
+
+    def pin(self, request: SearchRequest) -> dict[ClauseKey, Candidate]:
+        snap, locate, parsed = request.snap, request.locate, request.parsed
+        pinned: list[tuple[str, str, Candidate]] = []
+        named = sorted(request.named, key=lambda d: (snap.documents[d].language != "en", d))
+        for doc_id in named:
+            for ref in parsed.clauses:
+                if (candidate := locate.clause(doc_id, ref)) is not None:
+                    pinned.append((doc_id, ref, candidate))
+        if not parsed.clauses:
+            for doc_id in named[:1]:
+                part = (
+                    locate.references(doc_id)
+                    if parsed.asks_references
+                    else locate.scope(doc_id)
+                    if parsed.asks_scope
+                    else None
+                )
+                if part is not None:
+                    pinned.append(
+                        (
+                            doc_id,
+                            part.clause or snap.lexical.clauses[snap.lexical.position[part.chunk_id]],
+                            part,
+                        )
+                    )
+        pinned.extend(self._focus(request))
+        out: dict[ClauseKey, Candidate] = {}
+        for i, (doc_id, clause, candidate) in enumerate(pinned):
+            candidate.score = PINNED_SCORE - i * 1e-3
+            out.setdefault(locate.key(doc_id, clause), candidate)
+        return out
+
+    def _focus(self, request: SearchRequest) -> list[tuple[str, str, Candidate]]:
+        """Definitions and abbreviation lists whose record explains every content word of the question."""
+        signals, snap, locate = request.signals, request.snap, request.locate
+        found: list[tuple[str, str, Candidate]] = []
+        for match in signals.terms:
+            definitions = [
+                d
+                for d in match.definitions
+                if request.admits(d.doc_id) and not signals.unexplained(match.words, d.doc_id, snap)
+            ]
+            for definition in sorted(definitions, key=lambda d: not d.defined_here):
+                if (candidate := locate.definition(definition)) is not None:
+                    found.append((definition.doc_id, definition.clause, candidate))
+        for acronym in signals.acronyms:
+            words = set(tokenize(acronym.acronym))
+            for doc_id in dict.fromkeys(e.doc_id for e in acronym.entries):
+                if not request.admits(doc_id) or signals.unexplained(words, doc_id, snap):
+                    continue
+                if (candidate := locate.abbreviation(doc_id, acronym.acronym)) is not None:
+                    found.append((doc_id, candidate.clause or "", candidate))
+        return found
+
+
+class WeightedFuser:
+    """Weighted reciprocal-rank fusion; a clause is represented by its chunk from the list ranking it
+    highest. Weights are per producer name (chosen on the dev split of the retrieval eval)."""
+
+    def __init__(self, weights: dict[str, float], rrf_k: int) -> None:
+        self.weights = weights
+        self.rrf_k = rrf_k
+
+    def fuse(self, lists: Sequence[tuple[str, RankedList]]) -> RankedList:
+        if len(lists) == 1:
+            return lists[0][1]
+        scores: dict[ClauseKey, float] = {}
+        best: dict[ClauseKey, tuple[int, Candidate]] = {}
+        for name, ranked in lists:
+            weight = self.weights.get(name, 1.0)
+            for rank, (key, candidate) in enumerate(ranked, start=1):
+                scores[key] = scores.get(key, 0.0) + weight / (self.rrf_k + rank)
+                if key not in best or rank < best[key][0]:
+                    best[key] = (rank, candidate)
+        order = sorted(scores, key=lambda key: -scores[key])
+        return [
+            (key, Candidate(best[key][1].chunk_id, best[key][1].clause, best[key][1].text, scores[key]))
+            for key in order
+        ]
