@@ -180,8 +180,8 @@ class Unlisted(Rule):
         listed = {e.tag for e in entries(draft) if e.tag}
         out: list[Finding] = []
         for tag, p in cited_tags(draft).items():
-            if tag in listed:
-                continue
+            if tag in listed or (draft.meta.rec_id and normalize_rec_id(tag) == draft.meta.rec_id):
+                continue  # a Recommendation citing itself ("as in [ITU-T X.609.7]") lists nothing
             where = "the Bibliography" if tag.startswith("b-") else "clause 2"
             out.append(
                 self.finding(
