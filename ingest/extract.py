@@ -54,6 +54,8 @@ _ABBR_HEADING = re.compile(
     r"\b(?:abbreviations?|acronyms?|abréviations|acronymes|abreviaturas|acrónimos|сокращения|аббревиатуры)\b",
     re.I,
 )
+_GLOSSARY_TITLE = re.compile(r"\bAbbreviations\s*/\s*Glossary\s*$", re.I)
+_GLOSSARY_END = re.compile(r"^\s*Related\s+ITU", re.I)
 _REF_HEADING = re.compile(r"^(?:normative\s+)?references?$|^références$|^referencias$|^справочные", re.I)
 _BIB_HEADING = re.compile(
     r"bibliography|informative\s+references|bibliographie|bibliografía|библиография", re.I
@@ -175,7 +177,7 @@ class RecordExtractor:
     # --------------------------------------------------------------------------- abbreviations
 
     def abbreviations(self, tree: ClauseTree, meta: DocumentMeta) -> list[Abbreviation]:
-        out: list[Abbreviation] = []
+        found: list[tuple[str, str]] = []
         seen_clauses: set[int] = set()
         for clause in tree.clauses:
             if clause.ordinal in seen_clauses or not _ABBR_HEADING.search(clause.heading):
@@ -185,18 +187,14 @@ class RecordExtractor:
                     continue
                 seen_clauses.add(sub.ordinal)
                 for paragraph in sub.paragraphs:
-                    for line in paragraph.split("\n"):
-                        found = _abbreviation(line)
-                        if found:
-                            out.append(
-                                Abbreviation(
-                                    abbreviation=found[0],
-                                    expansion=found[1],
-                                    rec_id=meta.rec_id,
-                                    doc_id=meta.doc_id,
-                                )
-                            )
-        return out
+                    found.extend(e for line in paragraph.split("\n") if (e := _abbreviation(line)))
+        for clause in tree.clauses:
+            if clause.ordinal not in seen_clauses:
+                found.extend(_glossary_entries(clause.paragraphs))
+        return [
+            Abbreviation(abbreviation=abbr, expansion=expansion, rec_id=meta.rec_id, doc_id=meta.doc_id)
+            for abbr, expansion in found
+        ]
 
     # ------------------------------------------------------------------------------ references
 
@@ -288,6 +286,26 @@ def _abbreviation(line: str) -> tuple[str, str] | None:
         expansion = re.sub(r"\s+", " ", _SOURCE_SUFFIX.sub("", expansion)).strip()
         return abbr, expansion.rstrip(" ;,")
     return None
+
+
+def _glossary_entries(paragraphs: list[str]) -> list[tuple[str, str]]:
+    """Entries of an ITU-R "Abbreviations/Glossary" table: the lines after that title (which ends the
+    Keywords line of the cover page), up to "Related ITU Recommendations" or two lines in a row that
+    are not entries."""
+    lines = [line for paragraph in paragraphs for line in paragraph.split("\n")]
+    start = next((i for i, line in enumerate(lines) if _GLOSSARY_TITLE.search(line)), None)
+    if start is None:
+        return []
+    entries = []
+    misses = 0
+    for line in lines[start + 1 :]:
+        if _GLOSSARY_END.match(line) or misses > 1:
+            break
+        entry = _abbreviation(line)
+        misses = 0 if entry else misses + 1  # one odd entry ("r.m.s. Root mean square") is stepped over
+        if entry:
+            entries.append(entry)
+    return entries
 
 
 def _looks_like_abbreviation(abbr: str) -> bool:

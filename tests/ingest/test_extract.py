@@ -313,3 +313,25 @@ def test_a_numbered_line_never_runs_into_the_previous_definition() -> None:
     assert defs["6.796bis"].definition == "A wired or wireless communication network."
     assert defs["6.796bis"].source_tag == "[b-ITU-T J.295]"
     assert defs["6.1000"].term == "real-time transport protocol"
+
+
+def test_itu_r_glossary_table_under_keywords_is_extracted() -> None:
+    """ITU-R cover pages end the Keywords line with "Abbreviations/Glossary" and list entries one a
+    line until "Related ITU Recommendations"; one odd entry is stepped over, not the end of the table."""
+    tree = tree_of(
+        (
+            "Keywords",
+            "Keywords",
+            [
+                "Rain fade, path loss, made-up keywords Abbreviations/Glossary",
+                "QZA Quasi-zenith attenuation",
+                "r.m.s. Root mean square",
+                "LoX Line-of-experiment",
+                "Related ITU Recommendations, Reports",
+                "ZZZ Not a glossary entry",
+            ],
+        ),
+        ("1", "Scope", ["WXY\tNo glossary title before this line"]),
+    )
+    pairs = [(a.abbreviation, a.expansion) for a in extract(tree).abbreviations]
+    assert pairs == [("QZA", "Quasi-zenith attenuation"), ("LoX", "Line-of-experiment")]
