@@ -12,6 +12,8 @@ import sys
 import time
 import traceback
 from collections.abc import Mapping
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -28,7 +30,7 @@ SUITES: dict[str, str] = {
 EVAL_DIR = Path(__file__).resolve().parent
 # Relative to the working folder: an installed package's own folder is no place to write reports.
 DEFAULT_OUT = Path("eval") / "results"
-DEFAULT_THRESHOLDS = EVAL_DIR / "thresholds.json"
+DEFAULT_THRESHOLDS: Traversable = files("eval") / "thresholds.json"  # package data
 
 
 class Bound(BaseModel):
@@ -51,7 +53,7 @@ class ThresholdsError(Exception):
     """A thresholds file that cannot be used; the message names the file and the reason."""
 
 
-def load_thresholds(path: Path) -> Thresholds:
+def load_thresholds(path: Traversable) -> Thresholds:
     try:
         return Thresholds.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, ValidationError) as exc:

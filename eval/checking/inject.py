@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
@@ -18,9 +20,9 @@ from pydantic import BaseModel, Field
 
 from copilot.checker.models import Category
 
-SPEC = Path(__file__).resolve().parent / "defects.json"
+SPEC: Traversable = files("eval.checking") / "defects.json"  # package data
 """The dev split: written while the rules were built, and tuned on."""
-TEST_SPEC = Path(__file__).resolve().parent / "defects_test.json"
+TEST_SPEC: Traversable = files("eval.checking") / "defects_test.json"
 """The test split: written before the second edition's rule changes, on ten other Recommendations;
 never tuned on."""
 SPLITS = {"dev": SPEC, "test": TEST_SPEC}
@@ -59,7 +61,7 @@ class InjectionError(Exception):
     """An edit whose paragraph is not in the document: the spec, not the checker, is wrong."""
 
 
-def load_defects(path: Path = SPEC) -> list[Defect]:
+def load_defects(path: Traversable = SPEC) -> list[Defect]:
     return [Defect(**d) for d in json.loads(path.read_text(encoding="utf-8"))]
 
 

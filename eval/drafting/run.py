@@ -18,6 +18,8 @@ import re
 import statistics
 import time
 from collections.abc import Callable
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from ingest.catalog import ReferenceCatalog
 from ingest.library import Library
 from rapporteur.settings import Settings
 
-BRIEFS = Path(__file__).with_name("briefs.jsonl")
+BRIEFS: Traversable = files("eval.drafting") / "briefs.jsonl"  # package data
 _PLACEHOLDER = re.compile(r"<[^<>\n]{2,80}>")
 _REQUIREMENT_LINE = re.compile(r"^REQ-\d{2}: .+")
 _DEFINITION_LINE = re.compile(
@@ -56,7 +58,7 @@ class Brief(BaseModel):
     draft_from_gold: bool = False
 
 
-def load_briefs(path: Path = BRIEFS) -> list[Brief]:
+def load_briefs(path: Traversable = BRIEFS) -> list[Brief]:
     return [Brief.model_validate_json(line) for line in path.read_text().splitlines() if line.strip()]
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import statistics
 from collections.abc import Callable
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,7 @@ from ingest.library import Library
 from ingest.metadata import normalize_rec_id
 from rapporteur.settings import Settings
 
-QUESTIONS = Path(__file__).with_name("questions.jsonl")
+QUESTIONS: Traversable = files("eval.qa") / "questions.jsonl"  # package data
 NAIVE_K = 3
 
 
@@ -63,7 +65,7 @@ class Reply(BaseModel):
     abstained: bool
 
 
-def load_questions(path: Path = QUESTIONS) -> list[QAQuestion]:
+def load_questions(path: Traversable = QUESTIONS) -> list[QAQuestion]:
     return [QAQuestion.model_validate_json(line) for line in path.read_text().splitlines() if line.strip()]
 
 

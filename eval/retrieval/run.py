@@ -38,6 +38,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
@@ -57,7 +59,7 @@ from rapporteur.settings import Settings
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
-QUESTIONS = HERE / "questions.jsonl"
+QUESTIONS: Traversable = files("eval.retrieval") / "questions.jsonl"  # package data
 NAIVE_COLLECTION = "naive_recursive_1000_200"
 KS = (1, 5, 10)
 DEPTH = 10
@@ -100,7 +102,7 @@ class Outcome(BaseModel):
     top: list[str]
 
 
-def load_questions(path: Path) -> list[Question]:
+def load_questions(path: Traversable) -> list[Question]:
     return [Question.model_validate_json(line) for line in path.read_text().splitlines() if line.strip()]
 
 
