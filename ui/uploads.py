@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Collection
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from ingest.store import file_hash
+
 DRAFT_SUFFIXES = (".docx", ".pdf", ".md", ".txt")
 """What the checker reads as a draft."""
 
@@ -76,3 +78,11 @@ def stage(path: Path, dest_dir: Path, suffixes: Collection[str], max_bytes: int)
     dest = dest_dir / name
     shutil.copyfile(path, dest)
     return dest
+
+
+def keep(path: Path, uploads: Path, suffixes: Collection[str], max_bytes: int) -> Path:
+    """Copy an accepted upload for the library into a folder named by its content, so two different
+    files with one name stay two documents (neither replaces the other) and the same file uploaded
+    twice stays one."""
+    check_upload(path, suffixes, max_bytes)  # refused before it is read whole
+    return stage(path, uploads / file_hash(path)[:16], suffixes, max_bytes)

@@ -22,6 +22,7 @@ from ingest.catalog import ReferenceCatalog
 from ingest.library import Library
 from ingest.models import ClauseText
 from rapporteur.settings import Settings
+from ui.provenance import AddedBy
 
 
 class Workspace:
@@ -41,6 +42,11 @@ class Workspace:
     def uploads(self) -> Path:
         """Where documents uploaded into the library are kept (they stay indexed, so they must stay)."""
         return self.settings.index / "uploads"
+
+    @property
+    def added_by(self) -> AddedBy:
+        """Who added each document through the workspace."""
+        return AddedBy(self.settings.index / "added-by.json")
 
     def request_dir(self) -> Path:
         """A fresh folder for one request's uploads and downloads, so sessions never share files."""

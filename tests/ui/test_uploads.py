@@ -12,6 +12,7 @@ from ui.uploads import (
     MAX_NAME_CHARS,
     UploadError,
     check_upload,
+    keep,
     safe_name,
     stage,
 )
@@ -80,3 +81,20 @@ def test_stage_copies_under_the_safe_name_inside_the_folder(tmp_path: Path) -> N
     assert staged == dest_dir / "my_draft_v1.md"
     assert staged.read_text(encoding="utf-8") == "# 1 Scope\n"
     assert [p.name for p in dest_dir.iterdir()] == ["my_draft_v1.md"]
+
+
+def test_keep_gives_each_content_its_own_folder_under_the_same_name(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    mine, theirs = tmp_path / "a" / "report.md", tmp_path / "b" / "report.md"
+    for path, text in ((mine, "# 1 Scope\nmine\n"), (theirs, "# 1 Scope\ntheirs\n")):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    kept_mine = keep(mine, uploads, LIBRARY_SUFFIXES, 1024)
+    kept_theirs = keep(theirs, uploads, LIBRARY_SUFFIXES, 1024)
+    assert kept_mine.name == kept_theirs.name == "report.md"
+    assert kept_mine != kept_theirs
+    assert kept_mine.read_text(encoding="utf-8") == "# 1 Scope\nmine\n"
+    assert kept_theirs.read_text(encoding="utf-8") == "# 1 Scope\ntheirs\n"
+    assert keep(mine, uploads, LIBRARY_SUFFIXES, 1024) == kept_mine  # the same file twice: one copy
+    with pytest.raises(UploadError, match="report.md: .* over the upload limit"):
+        keep(mine, uploads, LIBRARY_SUFFIXES, 4)

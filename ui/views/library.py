@@ -3,32 +3,73 @@ remove a document, and see which files failed and why (``rapporteur ingest``, ``
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from ingest.library import expand_paths
 from ingest.lock import IndexBusy
 from ingest.models import IngestFailure, IngestReport
-from ui.uploads import LIBRARY_SUFFIXES, UploadError, stage
+from ui.provenance import NO_LOGIN
+from ui.uploads import LIBRARY_SUFFIXES, UploadError, keep
 from ui.workspace import Workspace
 
-DOC_COLUMNS = ["doc_id", "Recommendation", "title", "edition", "kind", "language", "chunks"]
+logger = logging.getLogger(__name__)
+
+DOC_COLUMNS = ["doc_id", "Recommendation", "title", "edition", "kind", "language", "chunks", "added by"]
 FAILURE_COLUMNS = ["file", "why it failed"]
+FOLDER_REFUSED = "not a folder this server offers (its operator lists them in RAPPORTEUR_UI_FOLDERS)"
+"""One answer for a path outside the allowed folders, a missing one and a file, so that a caller learns
+nothing about the server's other files."""
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path.is_relative_to(root) for root in roots)
+
+
+def server_files(allowed: list[Path], requested: str) -> list[Path] | None:
+    """The files to ingest from the folder ``requested`` names (a relative name is taken under the first
+    allowed folder), or None when it is not a folder inside one of ``allowed``. Links and ``..`` are
+    resolved before the check, and files linked from outside the allowed folders are left out."""
+    roots = [root.expanduser().resolve() for root in allowed]
+    try:
+        named = Path(requested).expanduser()
+        where = (named if named.is_absolute() or not roots else roots[0] / named).resolve()
+    except (OSError, RuntimeError):  # a loop of links, an unknown ~user
+        return None
+    if not _inside(where, roots) or not where.is_dir():
+        return None
+    files = expand_paths([where])
+    kept = [f for f in files if _inside(f.resolve(), roots)]
+    if len(kept) < len(files):
+        logger.warning(
+            "left out %d files under %s linked from outside the allowed folders",
+            len(files) - len(kept),
+            where,
+        )
+    return kept
 
 
 def ingest_into_library(
-    ws: Workspace, uploads: list[str] | None, folder: str, progress: gr.Progress | None = None
+    ws: Workspace,
+    uploads: list[str] | None,
+    folder: str,
+    user: str = NO_LOGIN,
+    progress: gr.Progress | None = None,
 ) -> IngestReport:
-    """Stage the uploads (refused ones become failures), then ingest them and the folder."""
+    """Keep the uploads (refused ones become failures), then ingest them and the folder's files;
+    what went in is recorded as added by ``user``."""
     refused: list[IngestFailure] = []
     paths: list[Path] = []
     if folder.strip():
-        where = Path(folder.strip()).expanduser()
-        if where.is_dir():
-            paths.append(where)
+        files = server_files(ws.settings.ui_folders, folder.strip())
+        if files is None:
+            refused.append(IngestFailure(path=folder.strip(), error=FOLDER_REFUSED))
         else:
-            refused.append(IngestFailure(path=str(where), error="no such folder on the server"))
+            paths += files
 
     def report_progress(done: int, total: int, current: str) -> None:
         if progress is not None and total:
@@ -38,10 +79,11 @@ def ingest_into_library(
     with ws.write_lock:
         for upload in uploads or []:
             try:
-                paths.append(stage(Path(upload), ws.uploads, LIBRARY_SUFFIXES, limit))
+                paths.append(keep(Path(upload), ws.uploads, LIBRARY_SUFFIXES, limit))
             except UploadError as exc:
                 refused.append(IngestFailure(path=Path(upload).name, error=str(exc)))
         report = ws.library.ingest(paths, on_progress=report_progress) if paths else IngestReport()
+        ws.added_by.record(report.added, user)
     report.failed = refused + report.failed
     if not paths:
         report.chunks = ws.library.store.chunk_count()
@@ -53,16 +95,23 @@ def remove_document(ws: Workspace, doc_id: str) -> list[str]:
     with ws.write_lock:
         doc = ws.library.resolve(doc_id)
         removed = ws.library.remove(doc_id)
-        if doc is not None and Path(doc.path).parent == ws.uploads.resolve():
-            Path(doc.path).unlink(missing_ok=True)
+        if doc is not None:
+            ws.added_by.forget(doc.path)
+            kept = Path(doc.path)
+            if kept.is_relative_to(ws.uploads.resolve()):
+                kept.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # another file shares the folder
+                    kept.parent.rmdir()
     return removed
 
 
 def document_rows(ws: Workspace) -> list[list[Any]]:
+    users = ws.added_by.users()
     return [
-        [d.doc_id, d.rec_id or "", d.title or "", d.edition or "", d.kind, d.language, d.chunks]
+        [d.doc_id, d.rec_id or "", d.title or "", d.edition or "", d.kind, d.language, d.chunks,
+         users.get(d.path, "")]
         for d in ws.library.documents()
-    ]
+    ]  # fmt: skip
 
 
 def failure_rows(ws: Workspace, report: IngestReport) -> list[list[str]]:
@@ -82,8 +131,12 @@ def build(ws: Workspace, demo: gr.Blocks) -> None:
                 type="filepath",
                 elem_id="library-upload",
             )
+            offered = ws.settings.ui_folders
             folder = gr.Textbox(
-                label="…or a folder on the server", placeholder="/path/to/corpus", elem_id="library-folder"
+                label=f"…or a folder on the server, under {', '.join(map(str, offered))}",
+                placeholder=str(offered[0]) if offered else "",
+                visible=bool(offered),
+                elem_id="library-folder",
             )
             ingest = gr.Button("Add to the library", variant="primary", elem_id="library-ingest")
             result = gr.Markdown(elem_id="library-result")
@@ -94,11 +147,11 @@ def build(ws: Workspace, demo: gr.Blocks) -> None:
         with gr.Column(scale=5):
             docs = gr.Dataframe(
                 headers=DOC_COLUMNS,
-                datatype=["str", "str", "str", "str", "str", "str", "number"],
+                datatype=["str", "str", "str", "str", "str", "str", "number", "str"],
                 interactive=False,
                 wrap=True,
                 max_height=520,
-                column_widths=["22%", "13%", "35%", "9%", "9%", "6%", "6%"],
+                column_widths=["20%", "12%", "31%", "8%", "8%", "6%", "6%", "9%"],
                 label="Documents in the library",
                 elem_id="library-docs",
             )
@@ -112,10 +165,12 @@ def build(ws: Workspace, demo: gr.Blocks) -> None:
     def on_ingest(
         files: list[str] | None,
         where: str,
+        request: gr.Request,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (how Gradio hands a function its progress bar)
     ) -> tuple[str, list[list[str]], list[list[Any]], Any]:
+        user = request.username or NO_LOGIN
         try:
-            report = ingest_into_library(ws, files, where or "", progress)
+            report = ingest_into_library(ws, files, where or "", user, progress)
         except IndexBusy as exc:
             raise gr.Error(str(exc)) from None
         return report.summary() + ".", failure_rows(ws, report), document_rows(ws), choices()

@@ -10,18 +10,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gradio_client import Client, handle_file
 from playwright.sync_api import Page, expect
 
 from rapporteur.processes import free_port
 from rapporteur.settings import Settings
 from tests.ui.conftest import SAMPLE_DRAFT, PageFactory
 from ui.server import RunningServer, start
+from ui.views.library import FOLDER_REFUSED, document_rows, server_files
 
 
 @pytest.fixture
 def empty_server(tmp_path: Path, ui_settings: Settings) -> Iterator[RunningServer]:
-    """The workspace over an empty index (this test's own), so adding and removing touch nothing shared."""
-    settings = ui_settings.model_copy(update={"index": tmp_path / "index"})
+    """The workspace over an empty index (this test's own), so adding and removing touch nothing shared;
+    its one server folder is ``tmp_path / "offered"``."""
+    offered = tmp_path / "offered"
+    offered.mkdir()
+    settings = ui_settings.model_copy(update={"index": tmp_path / "index", "ui_folders": [offered]})
     running = start(settings, port=free_port())
     yield running
     running.close()
@@ -54,8 +59,12 @@ def test_uploads_go_in_failures_say_why_and_a_document_can_be_removed(
     expect(failures).to_contain_text("garbage.doc")
     expect(failures).to_contain_text("unknown format")
     assert doc_ids(page) == ["draft-y.ml-qa-sample.md"]
+    expect(page.locator("#library-docs [role=row][data-index]").first).to_contain_text("local")
     uploads = empty_server.workspace.uploads
-    assert sorted(p.name for p in uploads.iterdir()) == ["draft-Y.ML-QA-sample.md", "garbage.doc"]
+    assert sorted(p.name for p in uploads.rglob("*") if p.is_file()) == [
+        "draft-Y.ML-QA-sample.md",
+        "garbage.doc",
+    ]
 
     page.get_by_role("combobox", name="Document to remove").click()
     page.get_by_role("option", name="draft-y.ml-qa-sample.md").click()
@@ -63,13 +72,13 @@ def test_uploads_go_in_failures_say_why_and_a_document_can_be_removed(
     expect(result).to_contain_text("Removed draft-y.ml-qa-sample.md.")
     expect(page.locator("#library-docs [role=row][data-index]")).to_have_count(0)
     assert empty_server.workspace.library.documents() == []
-    assert not (uploads / "draft-Y.ML-QA-sample.md").exists()
+    assert not any(uploads.rglob("draft-Y.ML-QA-sample.md"))
 
 
 def test_a_server_folder_is_ingested_with_a_progress_bar(
     empty_server: RunningServer, new_page: PageFactory, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "drafts"
+    folder = tmp_path / "offered" / "drafts"
     folder.mkdir()
     for n in range(3):
         shutil.copyfile(SAMPLE_DRAFT, folder / f"draft-{n}.md")
@@ -83,12 +92,88 @@ def test_a_server_folder_is_ingested_with_a_progress_bar(
     assert doc_ids(page) == ["draft-0.md", "draft-1.md", "draft-2.md"]
 
 
-def test_a_missing_folder_is_a_failure_with_its_reason(
+def test_a_folder_outside_the_allowed_ones_is_refused_like_a_missing_one(
     empty_server: RunningServer, new_page: PageFactory, tmp_path: Path
 ) -> None:
     page = new_page(empty_server.url)
     open_library(page)
-    page.locator("#library-folder textarea").fill(str(tmp_path / "nowhere"))
+    page.locator("#library-folder textarea").fill(str(tmp_path / "offered" / "nowhere"))
     page.locator("#library-ingest").click()
     expect(page.locator("#library-result")).to_contain_text("failed 1")
-    expect(page.locator("#library-failures")).to_contain_text("no such folder on the server")
+    expect(page.locator("#library-failures")).to_contain_text(FOLDER_REFUSED)
+    client = Client(empty_server.url, verbose=False)
+    for outside in ("/etc", "/etc/default", "/no/such/folder", str(tmp_path / "offered" / ".." / "index")):
+        summary, failures, *_ = client.predict([], outside, api_name="/ingest")
+        assert summary.startswith("added 0,"), outside
+        assert failures["data"] == [[outside, FOLDER_REFUSED]]
+    assert empty_server.workspace.library.documents() == []
+
+
+@pytest.mark.server
+def test_without_allowed_folders_the_field_is_hidden_and_refused(
+    ui_settings: Settings, new_page: PageFactory, tmp_path: Path
+) -> None:
+    settings = ui_settings.model_copy(update={"index": tmp_path / "index"})
+    running = start(settings, port=free_port())
+    try:
+        page = new_page(running.url)
+        open_library(page)
+        expect(page.locator("#library-folder")).to_have_count(0)
+        _, failures, *_ = Client(running.url, verbose=False).predict([], "/etc/default", api_name="/ingest")
+        assert failures["data"] == [["/etc/default", FOLDER_REFUSED]]
+        assert running.workspace.library.documents() == []
+    finally:
+        running.close()
+
+
+def test_server_files_resolve_links_and_dots_before_the_check(tmp_path: Path) -> None:
+    offered, secret = tmp_path / "offered", tmp_path / "secret"
+    (offered / "drafts").mkdir(parents=True)
+    secret.mkdir()
+    (secret / "passwords.txt").write_text("root: hunter2\n", encoding="utf-8")
+    (offered / "drafts" / "a.md").write_text("# 1 Scope\n", encoding="utf-8")
+    (offered / "drafts" / "leak.txt").symlink_to(secret / "passwords.txt")
+    (offered / "way-out").symlink_to(secret)
+    assert server_files([offered], str(offered / "drafts")) == [(offered / "drafts" / "a.md").resolve()]
+    assert server_files([offered], "drafts") == [(offered / "drafts" / "a.md").resolve()]
+    assert server_files([offered], str(offered / "way-out")) is None
+    assert server_files([offered], str(offered / "drafts" / ".." / ".." / "secret")) is None
+    assert server_files([offered], str(offered / "drafts" / "a.md")) is None  # a file is not a folder
+    assert server_files([], str(offered)) is None
+
+
+def test_uploads_with_one_name_stay_separate_documents_and_say_who_added_them(
+    empty_server: RunningServer, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first" / "report.md", tmp_path / "second" / "report.md"
+    for path, topic in ((first, "widget gateways"), (second, "gizmo relays")):
+        path.parent.mkdir()
+        path.write_text(f"# Report\n\n## 1 Scope\n\nThis report is about {topic}.\n", encoding="utf-8")
+    client = Client(empty_server.url, verbose=False)
+    for path in (first, second, first):
+        client.predict([handle_file(str(path))], "", api_name="/ingest")
+    docs = empty_server.workspace.library.documents()
+    assert len(docs) == 2
+    assert {Path(d.path).read_text(encoding="utf-8") for d in docs} == {
+        first.read_text(encoding="utf-8"),
+        second.read_text(encoding="utf-8"),
+    }
+    assert [row[-1] for row in document_rows(empty_server.workspace)] == ["local", "local"]
+
+    assert [row[-1] for row in document_rows(empty_server.workspace)] == ["local", "local"]
+
+
+@pytest.mark.server
+def test_a_signed_in_user_is_named_as_the_one_who_added_a_document(
+    ui_settings: Settings, tmp_path: Path
+) -> None:
+    guarded = ui_settings.model_copy(update={"index": tmp_path / "index", "ui_users": ["alice:s3cret"]})
+    running = start(guarded, port=free_port())
+    try:
+        report = tmp_path / "report.md"
+        report.write_text("# Report\n\n## 1 Scope\n\nThis report is about sprocket hubs.\n", encoding="utf-8")
+        client = Client(running.url, auth=("alice", "s3cret"), verbose=False)
+        client.predict([handle_file(str(report))], "", api_name="/ingest")
+        assert [row[-1] for row in document_rows(running.workspace)] == ["alice"]
+    finally:
+        running.close()
