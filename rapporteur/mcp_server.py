@@ -57,6 +57,8 @@ NO_RECOMMENDATION = "doc"
 """The ``sector`` of a document without a Recommendation identifier (a draft, a contribution): its
 designation is then its doc_id."""
 NO_EDITION = "-"
+TEXT_DRAFT = "(text)"
+"""The ``file`` of a report on a draft sent as text (it was read from a scratch file, gone since)."""
 
 DRAFTING_PROMPTS = {
     "draft_scope": DraftKind.SCOPE,
@@ -136,7 +138,7 @@ def drafting_messages(workspace: Workspace, kind: DraftKind, topic: str, rec_id:
     drafter = Drafter(workspace.retriever, workspace.retriever.catalog, recorder, workspace.settings)
     drafter.draft(kind, topic, rec_id=rec_id)
     if not recorder.requests:
-        raise ToolError(f"drafting {kind.value} asks no model for this topic")
+        raise ValueError(f"drafting {kind.value} asks no model for this topic")
     return [
         AssistantMessage(m.content) if m.role == "assistant" else UserMessage(m.content)
         for m in recorder.requests[0]
@@ -170,7 +172,7 @@ def allowed_draft(path_text: str, settings: Settings) -> Path:
         raise ToolError(f"{path_text}: give an absolute path")
     resolved = path.resolve()
     if not any(resolved.is_relative_to(root.resolve()) for root in settings.mcp_roots):
-        logger.warning("check_draft refused %s: outside RAPPORTEUR_MCP_ROOTS", path_text)
+        logger.warning("check_draft refused %r: outside RAPPORTEUR_MCP_ROOTS", path_text)
         raise ToolError(f"{path_text}: outside the directories this server may read (RAPPORTEUR_MCP_ROOTS)")
     if not resolved.is_file():
         raise ToolError(f"{path_text}: no such file")
@@ -289,7 +291,7 @@ def build_server(workspace: Workspace) -> LibraryServer:
         try:
             draft = folder / "draft.md"
             draft.write_text(text, encoding="utf-8")
-            return _checked(draft, workspace)
+            return _checked(draft, workspace).model_copy(update={"file": TEXT_DRAFT})
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
