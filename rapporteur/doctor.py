@@ -91,6 +91,7 @@ def _embedded_checks(settings: Settings) -> list[Check]:
             if packaged
             else f"set RAPPORTEUR_LLM_MODEL to a packaged model ({', '.join(PACKAGED_MODELS)}) or a GGUF file"
         )
+        fix += ", or set RAPPORTEUR_LLM_ENABLED=false to work without a model"
         model = Check(name="model", status="fail", detail=str(exc), fix=fix)
     if importlib.util.find_spec("llama_cpp") is None:
         server = Check(
