@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import fnmatch
 import multiprocessing
+import os
+import shutil
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel
 
 from ingest.chunker import ClauseChunker
 from ingest.embedding import Embedder, MiniLMEmbedder
@@ -39,6 +43,7 @@ from ingest.parsers import Limits, ParseError, parse_file
 from ingest.store import RecordStore, file_hash, text_hash
 from ingest.structure import ClauseTree, ClauseTreeBuilder
 from ingest.vectors import ChromaIndex, VectorIndex
+from rapporteur.errors import IndexDamaged, UsageError
 from rapporteur.settings import Settings
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -53,6 +58,20 @@ POOL_MIN_FILES = 8
 server that imports the parsers), which only a longer ingest pays back."""
 
 IGNORED_NAMES = ("README*", "MANIFEST*", "*.gz", "*.tsv", "*.jsonl", ".*", "~$*")
+
+
+class RepairReport(BaseModel):
+    """What ``rapporteur index --repair`` found and did (its JSON contract)."""
+
+    records_damaged: bool = False
+    moved_aside: str | None = None
+    """Where the unreadable record store was moved, kept for inspection."""
+    reingested: IngestReport | None = None
+    """Files read again because the records were lost (the paths the damaged store still gave up)."""
+    vector_store_reset: bool = False
+    vectors_restored: int = 0
+    documents: int = 0
+    chunks: int = 0
 
 
 @dataclass
@@ -230,6 +249,7 @@ class Library:
             return self._ingest([Path(p) for p in paths], prune, on_progress)
 
     def _ingest(self, roots: list[Path], prune: bool, on_progress: ProgressCallback | None) -> IngestReport:
+        self.check_vectors()  # else unchanged files would be skipped over their missing vectors
         by_key: dict[str, Path] = {}
         for found in expand_paths(roots):
             by_key.setdefault(str(self._key(found)), found)
@@ -283,7 +303,7 @@ class Library:
         try:
             if not path.exists():
                 raise ParseError("no such file or directory")
-            content_hash = file_hash(path)
+            content_hash = file_hash(path, self.settings.max_file_bytes)
         except PermissionError as exc:
             return IngestFailure(path=str(path), error=f"cannot read file: {exc.strerror}")
         except (ParseError, OSError) as exc:
@@ -343,31 +363,67 @@ class Library:
         folders = [str(self._key(r)) for r in roots if r.is_dir()]
         for known in self.store.known_paths():
             inside = any(known.startswith(f.rstrip("/") + "/") for f in folders)
-            if inside and known not in seen and not Path(known).exists():
-                self._remove(known)
+            state = self.store.file_state(known)
+            if inside and known not in seen and not Path(known).exists() and state is not None:
+                self._remove_document(state.doc_id)
                 report.removed.append(known)
 
     # -- queries and removal -----------------------------------------------------------------------
 
-    def remove(self, key: str) -> list[str]:
-        """Remove documents by doc_id, path or rec_id; returns the removed doc_ids."""
+    def remove(self, key: str, all_matching: bool = False) -> list[str]:
+        """Remove the document a doc_id, path or rec_id names; returns the removed doc_ids. An empty key
+        matches nothing, and a key naming several documents (a Recommendation in two languages)
+        removes them only with ``all_matching``: a typo never empties the library."""
+        if not key.strip():
+            raise UsageError("an empty name matches no document; give a doc id, path or Recommendation id")
         with writer_lock(self.settings.index):
-            return self._remove(key)
+            candidates = self._matching(key)
+            if not candidates:
+                state = self.store.file_state(str(self._key(Path(key))))
+                candidates = [d for d in self.store.documents() if state and d.doc_id == state.doc_id]
+            if len(candidates) > 1 and not all_matching:
+                named = ", ".join(d.doc_id for d in candidates[:8])
+                raise UsageError(
+                    f"{key!r} matches {len(candidates)} documents ({named}); name one by doc id, "
+                    "or add --all-matching to remove them all"
+                )
+            for doc in candidates:
+                self._remove_document(doc.doc_id)
+            return [d.doc_id for d in candidates]
 
-    def _remove(self, key: str) -> list[str]:
-        candidates = self._matching(key)
-        if not candidates:
-            state = self.store.file_state(str(self._key(Path(key))))
-            candidates = [d for d in self.store.documents() if state and d.doc_id == state.doc_id]
-        removed = []
-        for doc in candidates:
-            self.vectors.delete_document(doc.doc_id)
-            self.store.remove_document(doc.doc_id)
-            removed.append(doc.doc_id)
-        return removed
+    def _remove_document(self, doc_id: str) -> None:
+        self.vectors.delete_document(doc_id)
+        self.store.remove_document(doc_id)
 
     def documents(self) -> list[DocumentSummary]:
         return self.store.documents()
+
+    # -- integrity -----------------------------------------------------------------------------------
+
+    def check_vectors(self) -> None:
+        """:class:`IndexDamaged` when the vector store lacks vectors of indexed chunks (a deleted or
+        damaged ``chroma`` folder), which would otherwise make search silently lexical only."""
+        expected = sum(len(ids) for ids in self.store.settled_chunks().values())
+        try:
+            held = self.vectors.count()
+        except Exception as exc:  # chromadb's errors for a damaged store have no common base
+            raise IndexDamaged(self.settings.index, f"the vector store cannot be opened ({exc})") from None
+        if held < expected:
+            what = f"the vector store holds {held} vectors for {expected} indexed chunks"
+            raise IndexDamaged(self.settings.index, what)
+
+    def restore_vectors(self) -> int:
+        """Put back the vectors of indexed chunks the vector store lacks, from the embedding cache
+        (embedding again only texts it does not hold); returns how many were restored."""
+        restored = 0
+        for doc_id, chunk_ids in self.store.settled_chunks().items():
+            present = set(self.vectors.ids_of(doc_id))
+            if present.issuperset(chunk_ids):
+                continue
+            missing = [c for c in self.store.chunks(doc_id) if c.chunk_id not in present]
+            self.vectors.upsert(missing, self._embed([c.text for c in missing]))
+            restored += len(missing)
+        return restored
 
     def _matching(self, key: str) -> list[DocumentSummary]:
         """Documents with this doc_id, path or Recommendation id, spelled as people do ('Y.3507')."""
@@ -408,3 +464,68 @@ class Library:
             page_end=max(pages) if pages else None,
             text="\n\n".join("\n".join([f"{c.number} {c.heading}".strip(), *c.paragraphs]) for c in clauses),
         )
+
+
+RECORDS = "records.sqlite3"
+
+
+def _salvage_paths(records: Path) -> list[Path]:
+    """The indexed files a damaged record store still names, row by row until the damage."""
+    found: list[Path] = []
+    try:
+        db = sqlite3.connect(f"file:{records}?mode=ro", uri=True)
+        try:
+            for row in db.execute("SELECT path FROM files"):
+                found.append(Path(row[0]))
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        pass  # what was read before the damage is all there is
+    return found
+
+
+def _set_aside(folder: Path) -> None:
+    """Move a damaged vector store to ``chroma.damaged`` (replacing an older one) for inspection."""
+    aside = folder.with_name(f"{folder.name}.damaged")
+    shutil.rmtree(aside, ignore_errors=True)
+    shutil.move(folder, aside)
+
+
+def repair_index(settings: Settings, embedder: Embedder | None = None) -> RepairReport:
+    """Rebuild what can be rebuilt: an unreadable record store is moved aside and the files it still
+    names are read again; an unreadable vector store (embedded) is moved aside; then every indexed
+    chunk without a vector gets one back from the embedding cache."""
+    report = RepairReport()
+    index = settings.index
+    records = index / RECORDS
+    with writer_lock(index):
+        try:
+            RecordStore(records).close()
+        except IndexDamaged:
+            paths = _salvage_paths(records)
+            aside = records.with_name(f"{RECORDS}.damaged")
+            for suffix in ("", "-wal", "-shm"):
+                if Path(f"{records}{suffix}").exists():
+                    os.replace(f"{records}{suffix}", f"{aside}{suffix}")
+            report.records_damaged, report.moved_aside = True, str(aside)
+            if not settings.chroma_host and (index / "chroma").exists():
+                # Its vectors belong to records that are gone; the files read again bring their own.
+                _set_aside(index / "chroma")
+                report.vector_store_reset = True
+            library = Library(settings, embedder)
+            report.reingested = library._ingest([p for p in paths if p.exists()], False, None)
+            library.close()
+        library = Library(settings, embedder)
+        try:
+            try:
+                library.check_vectors()
+            except IndexDamaged:
+                if not settings.chroma_host and library._vectors is None:  # it could not be opened
+                    _set_aside(index / "chroma")
+                    report.vector_store_reset = True
+            report.vectors_restored = library.restore_vectors()
+            library.check_vectors()
+            report.documents, report.chunks = len(library.documents()), library.store.chunk_count()
+        finally:
+            library.close()
+    return report

@@ -9,10 +9,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from rapporteur.errors import RapporteurError
+
 LOCK_NAME = "writer.lock"
 
 
-class IndexBusy(RuntimeError):
+class IndexBusy(RapporteurError):
     """Another process is writing to the index; the message names it and what to do."""
 
 

@@ -8,7 +8,9 @@ point leaves the previous records readable and the next run redoes the pending f
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from ingest.models import (
     Records,
     Reference,
 )
+from rapporteur.errors import IndexDamaged
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -75,11 +78,24 @@ class FileState:
     pipeline: str
 
 
-def file_hash(path: Path) -> str:
-    """sha256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
+class NotRegularFile(OSError):
+    """A FIFO, device or socket: reading one may block forever or never end (``/dev/zero``)."""
+
+
+def file_hash(path: Path, max_bytes: int | None = None) -> str:
+    """sha256 of a regular file's bytes, read in blocks; :class:`NotRegularFile` for anything else,
+    found without blocking (the file is opened non-blocking and checked before a byte is read), and
+    ``OSError`` when it holds more than ``max_bytes``."""
+    handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
+    with handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise NotRegularFile(f"not a regular file (a FIFO, device or socket): {path}")
+        digest = hashlib.sha256()
+        size = 0
         for block in iter(lambda: handle.read(1 << 20), b""):
+            size += len(block)
+            if max_bytes is not None and size > max_bytes:
+                raise OSError(f"file too large (over the limit of {max_bytes} bytes)")
             digest.update(block)
     return digest.hexdigest()
 
@@ -92,12 +108,23 @@ class RecordStore:
     """SQLite database beside the vectors; one connection per store, WAL for concurrent readers."""
 
     def __init__(self, path: Path) -> None:
+        """Open (or create) the store; a file cut short, emptied or otherwise unreadable is refused with
+        :class:`IndexDamaged` (SQLite's quick check on open) rather than read as an empty index."""
+        if path.is_file() and path.stat().st_size == 0:
+            raise IndexDamaged(path.parent, f"{path.name} is empty (0 bytes)")
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-        self._migrate()
+        try:
+            self._db.row_factory = sqlite3.Row
+            verdict = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise IndexDamaged(path.parent, f"{path.name} cannot be read ({exc})") from None
 
     def _migrate(self) -> None:
         """Bring an index written by an earlier version up to this schema."""
@@ -252,7 +279,7 @@ class RecordStore:
         return [
             d
             for d in self.documents()
-            if key in (d.doc_id, d.path) or (d.rec_id or "").lower() == key.lower()
+            if key in (d.doc_id, d.path) or (bool(d.rec_id) and str(d.rec_id).lower() == key.lower())
         ]
 
     def clauses(self, doc_id: str) -> list[Clause]:
@@ -281,6 +308,17 @@ class RecordStore:
 
     def chunk_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def settled_chunks(self) -> dict[str, list[str]]:
+        """Chunk ids by document, for documents whose file is not pending: what must have vectors."""
+        rows = self._db.execute(
+            "SELECT doc_id, chunk_id FROM chunks WHERE doc_id NOT IN "
+            "(SELECT doc_id FROM files WHERE state = 'pending') ORDER BY doc_id, ordinal"
+        )
+        found: dict[str, list[str]] = {}
+        for row in rows:
+            found.setdefault(row["doc_id"], []).append(row["chunk_id"])
+        return found
 
     # -- structured records ------------------------------------------------------------------------
 

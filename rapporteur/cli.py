@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from ingest.lock import IndexBusy
+from rapporteur.errors import NoIndex, PortInUse, UsageError, explain
 from rapporteur.settings import Settings
 
 if TYPE_CHECKING:
@@ -59,6 +60,21 @@ def _library(args: argparse.Namespace) -> Library:
     return Library(_settings(args))
 
 
+def _indexed_library(args: argparse.Namespace) -> Library:
+    """The library of an index that exists: a command that reads one never creates one."""
+    _need_index(_settings(args))
+    return _library(args)
+
+
+def _need_searchable(args: argparse.Namespace) -> None:
+    """An index whose vectors are all there: without them search would quietly be lexical only."""
+    library = _indexed_library(args)
+    try:
+        library.check_vectors()
+    finally:
+        library.close()
+
+
 def _progress_bar(label: str) -> Callable[[int, int, str], None] | None:
     if not sys.stderr.isatty():
         return None
@@ -101,7 +117,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    docs = _library(args).documents()
+    docs = _indexed_library(args).documents()
 
     def human(rows: Any) -> str:
         out = [
@@ -136,7 +152,7 @@ def clause_tree(library: Library, doc: DocumentSummary) -> dict[str, Any]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    library = _library(args)
+    library = _indexed_library(args)
     doc = library.resolve(args.rec_id, args.lang)
     if doc is None:
         print(f"rapporteur: no document {args.rec_id!r} in the index", file=sys.stderr)
@@ -175,7 +191,7 @@ def unique_definitions(library: Library, query: str, limit: int) -> list[Definit
 
 
 def cmd_terms(args: argparse.Namespace) -> int:
-    rows = unique_definitions(_library(args), args.query, args.limit)
+    rows = unique_definitions(_indexed_library(args), args.query, args.limit)
 
     def human(defs: Any) -> str:
         out = []
@@ -189,7 +205,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
 
 
 def cmd_abbrev(args: argparse.Namespace) -> int:
-    rows = _library(args).store.abbreviations(args.abbreviation)
+    rows = _indexed_library(args).store.abbreviations(args.abbreviation)
     _emit(
         rows,
         args.json,
@@ -202,7 +218,7 @@ def cmd_abbrev(args: argparse.Namespace) -> int:
 
 
 def cmd_refs(args: argparse.Namespace) -> int:
-    library = _library(args)
+    library = _indexed_library(args)
     doc = library.resolve(args.rec_id)
     if doc is None:
         print(f"rapporteur: no document {args.rec_id!r} in the index", file=sys.stderr)
@@ -224,14 +240,55 @@ def cmd_refs(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    library = _library(args)
-    removed = [doc_id for key in args.keys for doc_id in library.remove(key)]
+    library = _indexed_library(args)
+    removed = [doc_id for key in args.keys for doc_id in library.remove(key, args.all_matching)]
     _emit(
         {"removed": removed},
         args.json,
         lambda d: "\n".join(f"removed {x}" for x in d["removed"]) or "nothing removed",
     )
     return EXIT_OK if removed else EXIT_ERROR
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Check the index (records readable, a vector for every chunk) or, with --repair, rebuild it."""
+    from ingest.library import repair_index
+
+    settings = _settings(args)
+    _need_index(settings)
+    if args.repair:
+        report = repair_index(settings)
+
+        def human(r: Any) -> str:
+            lines = (
+                [f"records: moved aside to {r.moved_aside}, files read again"] if r.records_damaged else []
+            )
+            if r.reingested is not None:
+                lines += [r.reingested.summary()] + [
+                    f"FAILED {f.path}: {f.error}" for f in r.reingested.failed
+                ]
+                if not (r.reingested.added or r.reingested.failed):
+                    lines.append("the damaged records named no file; run 'rapporteur ingest FOLDER' again")
+            if r.vector_store_reset:
+                lines.append("vector store: unreadable, moved aside to chroma.damaged")
+            lines.append(f"vectors restored: {r.vectors_restored}")
+            return "\n".join([*lines, f"the index holds {r.documents} documents, {r.chunks} chunks"])
+
+        _emit(report, args.json, human)
+        return EXIT_PARTIAL if report.reingested and report.reingested.failed else EXIT_OK
+    library = _library(args)
+    library.check_vectors()
+    summary = {
+        "index": str(settings.index),
+        "documents": len(library.documents()),
+        "chunks": library.store.chunk_count(),
+    }
+    _emit(
+        summary,
+        args.json,
+        lambda d: f"{d['index']}: {d['documents']} documents, {d['chunks']} chunks, intact",
+    )
+    return EXIT_OK
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -260,15 +317,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from copilot.retrieval import FilterError, HybridRetriever
 
-    filters: dict[str, str] = {}
-    for item in args.filter:
-        key, sep, value = item.partition("=")
-        if not sep:
-            print(f"rapporteur: --filter wants key=value, got {item!r}", file=sys.stderr)
-            return EXIT_ERROR
-        filters[key.strip()] = value.strip()
+    filters = _filters(args.filter)
+    settings = _settings(args)
+    _need_searchable(args)
     try:
-        retriever = HybridRetriever.from_settings(_settings(args))
+        retriever = HybridRetriever.from_settings(settings)
         hits = retriever.search(args.query, k=args.k, filters=filters or None)
     except FilterError as exc:
         print(f"rapporteur: {exc}", file=sys.stderr)
@@ -303,22 +356,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if report.summary.by_severity.get("error") else EXIT_OK
 
 
+BOOLEAN_FILTERS = {"in_force": ("true", "false")}
+
+
 def _filters(pairs: list[str]) -> dict[str, str]:
-    """``--filter key=value`` pairs; a malformed one is a usage error."""
+    """``--filter key=value`` pairs, checked before any search: a malformed pair, an unknown key or a
+    yes/no filter given anything but true/false is a usage error, never silently ignored."""
+    from copilot.retrieval.filters import FILTER_KEYS
+
     filters = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise ValueError(f"--filter wants KEY=VALUE, got {pair!r}")
-        filters[key.strip()] = value.strip()
+        key, sep, value = (part.strip() for part in pair.partition("="))
+        if not sep or not key or not value:
+            raise UsageError(f"--filter wants KEY=VALUE, got {pair!r}")
+        if key not in FILTER_KEYS:
+            raise UsageError(f"unknown filter {key!r}; use one of {', '.join(FILTER_KEYS)}")
+        if key in BOOLEAN_FILTERS and value.lower() not in BOOLEAN_FILTERS[key]:
+            raise UsageError(f"--filter {key} must be true or false, got {value!r}")
+        filters[key] = value
     return filters
 
 
-def _need_index(settings: Settings) -> bool:
-    if (settings.index / "records.sqlite3").is_file():
-        return True
-    print(f"rapporteur: no index at {settings.index}; run 'rapporteur ingest FOLDER' first", file=sys.stderr)
-    return False
+def _need_index(settings: Settings) -> None:
+    """:class:`NoIndex` unless ``settings.index`` holds an index."""
+    if not (settings.index / "records.sqlite3").is_file():
+        raise NoIndex(settings.index)
 
 
 def _connect(host: ModelHost) -> tuple[ChatModel | None, str | None]:
@@ -354,14 +416,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from copilot.retrieval import FilterError, HybridRetriever
 
     settings = _settings(args)
-    if not _need_index(settings):
-        return EXIT_ERROR
+    filters = _filters(args.filter)
+    _need_searchable(args)
     with ModelHost(settings) as host:
         model, reason = _connect(host)
         assistant = Assistant(HybridRetriever.from_settings(settings), model, settings, reason)
         try:
-            answer = _stream(assistant.ask_stream(args.question, _filters(args.filter)), not args.json)
-        except (FilterError, ValueError) as exc:
+            answer = _stream(assistant.ask_stream(args.question, filters), not args.json)
+        except FilterError as exc:
             print(f"rapporteur: {exc}", file=sys.stderr)
             return EXIT_ERROR
     assert isinstance(answer, Answer)
@@ -461,8 +523,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     from ingest.parsers import ParseError, parse_file
 
     settings = _settings(args)
-    if not _need_index(settings):
-        return EXIT_ERROR
+    _need_searchable(args)
     draft_text = ""
     if args.from_file:
         try:
@@ -524,7 +585,23 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
+def _listenable(host: str, port: int) -> None:
+    """:class:`PortInUse` unless a server can listen on ``host:port`` now (checked before the server
+    starts, whose own error is a traceback)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PortInUse(
+            f"cannot listen on {host}:{port} ({reason}); stop what uses it or choose another --port"
+        ) from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    _listenable(args.host, args.port)
     from ui.server import ServeError, serve
 
     try:
@@ -541,6 +618,8 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     from rapporteur.mcp_server import McpServeError, serve_http, serve_stdio
 
     settings = _settings(args)
+    if args.http:
+        _listenable(args.host, args.port)
     try:
         return serve_http(settings, args.host, args.port) if args.http else serve_stdio(settings)
     except McpServeError as exc:
@@ -606,6 +685,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("docs", cmd_docs, "List indexed documents.")
 
+    p = command("index", cmd_index, "Check the index is intact, or repair it (--repair).")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild unreadable records from their files and missing vectors from the embedding cache",
+    )
+
     p = command("show", cmd_show, "Show a document's clause tree, or one clause's text.")
     p.add_argument("rec_id", help="Recommendation id (e.g. 'Y.3507', 'ITU-R P.452-18') or doc id")
     p.add_argument("--clause", help="clause number, e.g. 3.2.1, 'Annex A', A.1, 'Appendix I'")
@@ -613,7 +699,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("terms", cmd_terms, "Look up definitions by term.")
     p.add_argument("query")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_positive, default=20, help="most definitions shown (default 20)")
 
     p = command("abbrev", cmd_abbrev, "Expand an abbreviation as the indexed Recommendations define it.")
     p.add_argument("abbreviation")
@@ -623,10 +709,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("remove", cmd_remove, "Remove documents (by doc id, path or Recommendation id).")
     p.add_argument("keys", nargs="+")
+    p.add_argument(
+        "--all-matching", action="store_true", help="remove every document a name matches (several languages)"
+    )
 
     p = command("search", cmd_search, "Search the library: clause-level hits with citations, best first.")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
+    p.add_argument("-k", type=_positive, default=10, help="number of hits (default 10)")
     p.add_argument(
         "--filter",
         action="append",
@@ -719,9 +808,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rapporteur: interrupted", file=sys.stderr)
         return 130
-    except IndexBusy as exc:
-        print(f"rapporteur: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    except Exception as exc:  # every error a user can act on, in one place; anything else is a bug
+        error = explain(exc)
+        if error is None:
+            raise
+        print(f"rapporteur: {error}", file=sys.stderr)
+        return error.exit_status
     finally:
         signal.signal(signal.SIGTERM, previous)
 

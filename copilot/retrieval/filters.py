@@ -12,6 +12,7 @@ from ingest.models import DocumentSummary
 FILTER_KEYS = ("sector", "series", "rec_id", "exclude_rec_id", "kind", "language", "in_force", "doc_id")
 _SERIES = re.compile(r"^(?:ITU-[TR]|CCITT|CCIR)\s+(?P<series>[A-Z]{1,3})(?:\.|\s)")
 _TRUE = {"1", "true", "yes", "y", "on"}
+_FALSE = {"0", "false", "no", "n", "off"}
 
 
 class FilterError(ValueError):
@@ -64,8 +65,11 @@ def allowed_documents(
             docs = [d for d in docs if d.language.lower() == value.lower()]
         elif key == "doc_id":
             docs = [d for d in docs if d.doc_id == value]
-        elif key == "in_force" and value.lower() in _TRUE:
-            docs = [d for d in docs if _in_force(d, catalog)]
+        elif key == "in_force":
+            if value.lower() not in _TRUE | _FALSE:
+                raise FilterError(f"in_force must be true or false, got {raw!r}")
+            in_force = value.lower() in _TRUE
+            docs = [d for d in docs if _in_force(d, catalog) == in_force]
     return {d.doc_id for d in docs}
 
 

@@ -5,6 +5,7 @@ Adding a format is one new module here and one line in ``PARSERS``.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from ingest.models import ParsedDocument
@@ -48,12 +49,18 @@ def parse_file(path: Path, limits: Limits | None = None) -> ParsedDocument:
     """Read and parse one file; every failure is a ParseError with a reason a user can act on."""
     limits = limits or Limits()
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+            raise ParseError("not a regular file (a FIFO, device or socket)")
+        size = status.st_size
         if size == 0:
             raise ParseError("empty file (0 bytes)")
         if size > limits.max_file_bytes:
             raise ParseError(f"file too large ({size} bytes > limit {limits.max_file_bytes})")
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+        if len(data) > limits.max_file_bytes:
+            raise ParseError(f"file too large (grew past the limit of {limits.max_file_bytes} bytes)")
     except PermissionError as exc:
         raise ParseError(f"cannot read file: permission denied ({exc.strerror})") from exc
     except IsADirectoryError as exc:

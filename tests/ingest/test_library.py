@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from chromadb.api.client import SharedSystemClient
 
-from ingest.library import Library
+from ingest.library import Library, repair_index
+from ingest.models import IngestReport
+from ingest.parsers import ParseError, parse_file
+from rapporteur.errors import IndexDamaged, UsageError
 from rapporteur.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
+DEV_ZERO = Path("/dev/zero")
 
 
 @pytest.fixture()
@@ -189,4 +196,88 @@ def test_a_dead_parse_worker_costs_no_file(tmp_path: Path) -> None:
     assert not report.failed, report.failed
     assert report.added == [str(f.resolve()) for f in files]
     assert library.store.chunk_count() == library.vectors.count() == 9
+    library.close()
+
+
+def _two_notes(folder: Path) -> list[Path]:
+    """Two short documents without a Recommendation identifier (contributions, drafts)."""
+    folder.mkdir()
+    notes = [folder / "latency.md", folder / "loss.md"]
+    notes[0].write_text("# Note on latency\n\n## 1 Scope\n\nWidget latency is measured at the client.\n")
+    notes[1].write_text("# Note on loss\n\n## 1 Scope\n\nWidget loss is counted per flow.\n")
+    return notes
+
+
+def test_an_empty_or_ambiguous_name_removes_nothing(library: Library, tmp_path: Path) -> None:
+    latency, loss = _two_notes(tmp_path / "notes")
+    shutil.copy(loss, tmp_path / "loss-copy.md")
+    library.ingest([tmp_path / "notes", tmp_path / "loss-copy.md"])
+    for empty in ("", "  "):
+        with pytest.raises(UsageError, match="empty name"):
+            library.remove(empty)
+    assert len(library.documents()) == 3
+    rec_id = "ITU-T Y.9999"
+    library.store._db.execute("UPDATE documents SET rec_id = ? WHERE title = 'Note on loss'", (rec_id,))
+    with pytest.raises(UsageError, match="matches 2 documents.*--all-matching"):
+        library.remove("Y.9999")
+    assert len(library.documents()) == 3
+    assert len(library.remove("Y.9999", all_matching=True)) == 2
+    assert [d.path for d in library.documents()] == [str(latency.resolve())]
+
+
+def test_fifos_and_devices_are_refused_before_anything_is_read(library: Library, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    outcome: dict[str, IngestReport] = {}
+    worker = threading.Thread(target=lambda: outcome.setdefault("report", library.ingest([fifo, DEV_ZERO])))
+    worker.start()
+    worker.join(timeout=120)  # a liveness guard: reading either would never end
+    assert "report" in outcome, "ingest blocked on a FIFO or /dev/zero"
+    failed = {f.path: f.error for f in outcome["report"].failed}
+    assert set(failed) == {str(fifo), str(DEV_ZERO)}
+    assert all("not a regular file" in error for error in failed.values()), failed
+    with pytest.raises(ParseError, match="not a regular file"):
+        parse_file(DEV_ZERO)
+
+
+def test_a_deleted_vector_store_is_detected_and_rebuilt_from_the_records(tmp_path: Path) -> None:
+    settings = Settings(index=tmp_path / "index")
+    notes = _two_notes(tmp_path / "notes")
+    library = Library(settings)
+    chunks = library.ingest(notes).chunks
+    library.close()
+    shutil.rmtree(settings.index / "chroma")
+    SharedSystemClient.clear_system_cache()  # as a new process would open it, not from this one's cache
+    library = Library(settings)
+    with pytest.raises(IndexDamaged, match=f"holds 0 vectors for {chunks} indexed chunks.*--repair"):
+        library.ingest(notes)  # it used to report every file unchanged over an empty vector store
+    library.close()
+    report = repair_index(settings)
+    assert report.vectors_restored == chunks and not report.records_damaged
+    library = Library(settings)
+    library.check_vectors()
+    assert library.vectors.count() == chunks and library.ingest(notes).unchanged
+    library.close()
+
+
+def test_a_cut_short_or_emptied_record_store_is_refused_and_repair_starts_it_afresh(tmp_path: Path) -> None:
+    settings = Settings(index=tmp_path / "index")
+    notes = _two_notes(tmp_path / "notes")
+    library = Library(settings)
+    library.ingest([SAMPLE, *notes])
+    library.close()
+    records = settings.index / "records.sqlite3"
+    os.truncate(records, records.stat().st_size // 2)
+    with pytest.raises(IndexDamaged, match="records.sqlite3 cannot be read"):
+        Library(settings)
+    records.write_bytes(b"")
+    SharedSystemClient.clear_system_cache()
+    with pytest.raises(IndexDamaged, match=r"records.sqlite3 is empty \(0 bytes\)"):
+        Library(settings)
+    report = repair_index(settings)
+    assert report.records_damaged and report.vector_store_reset
+    assert report.moved_aside and Path(report.moved_aside).is_file()
+    library = Library(settings)
+    library.check_vectors()
+    assert library.ingest(notes).added and library.vectors.count() == library.store.chunk_count()
     library.close()

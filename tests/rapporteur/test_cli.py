@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ingest.store import file_hash
+from rapporteur.cli import main
+from rapporteur.errors import EXIT_USAGE
 from tests.conftest import model_server_ports, tiny_model_env
 
 if TYPE_CHECKING:
@@ -216,3 +220,133 @@ def test_ingest_workers_flag_sets_the_parse_processes(
     with pytest.raises(SystemExit) as refused:
         main(["ingest", str(SAMPLE), "--workers", "0", "--index", str(tmp_path)])
     assert refused.value.code == 2 and "must be at least 1" in capsys.readouterr().err
+
+
+# -- hardening (issue 18): refusals and one-line errors, run in-process on a small index -----------------
+
+
+@pytest.fixture(scope="module")
+def notes_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of two short notes without a Recommendation identifier."""
+    folder = tmp_path_factory.mktemp("notes")
+    (folder / "latency.md").write_text("# Note on latency\n\n## 1 Scope\n\nWidget latency is measured.\n")
+    (folder / "loss.md").write_text("# Note on loss\n\n## 1 Scope\n\nWidget loss is counted per flow.\n")
+    index = tmp_path_factory.mktemp("notes-index") / "index"
+    assert main(["ingest", str(folder), "--index", str(index)]) == 0
+    return index
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert err.startswith("rapporteur: ")
+    return err
+
+
+def test_an_empty_name_removes_nothing(notes_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["remove", "", "--index", str(notes_index)]) == EXIT_USAGE
+    assert "empty name matches no document" in _one_line_error(capsys)
+    assert main(["docs", "--json", "--index", str(notes_index)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["search", "widget", "-k", "0"], "-k: must be at least 1, got 0"),
+        (["search", "widget", "-k", "-1"], "-k: must be at least 1, got -1"),
+        (["terms", "widget", "--limit", "-1"], "--limit: must be at least 1, got -1"),
+    ],
+)
+def test_counts_below_one_are_usage_errors(
+    notes_index: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--index", str(notes_index)])
+    assert stop.value.code == EXIT_USAGE and message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "pair", "message"),
+    [
+        ("search", "in_force=maybe", "in_force must be true or false, got 'maybe'"),
+        ("ask", "in_force=maybe", "in_force must be true or false, got 'maybe'"),
+        ("search", "colour=red", "unknown filter 'colour'"),
+        ("search", "sector", "--filter wants KEY=VALUE, got 'sector'"),
+    ],
+)
+def test_filters_are_checked_not_ignored(
+    notes_index: Path, capsys: pytest.CaptureFixture[str], command: str, pair: str, message: str
+) -> None:
+    assert main([command, "widget latency", "--filter", pair, "--index", str(notes_index)]) == EXIT_USAGE
+    assert message in _one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["docs"], ["search", "x"], ["terms", "x"], ["abbrev", "X"], ["refs", "Y.1"], ["show", "Y.1"],
+     ["ask", "x"], ["remove", "x"], ["index"]],
+)  # fmt: skip
+def test_read_commands_on_a_missing_index_say_so_and_create_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    missing = tmp_path / "typo"
+    assert main([*argv, "--index", str(missing)]) == 1
+    assert f"no index at {missing}" in _one_line_error(capsys)
+    assert not missing.exists()
+
+
+def test_check_without_an_index_creates_none_and_a_folder_as_report_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo"
+    assert main(["check", str(SAMPLE), "--html", str(tmp_path), "--index", str(missing)]) == 1
+    assert f"{tmp_path} is a folder; give a file path" in _one_line_error(capsys)
+    assert not missing.exists()
+
+
+def test_a_cut_short_database_is_one_line_naming_the_repair(
+    tmp_path: Path, notes_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(notes_index, index)
+    records = index / "records.sqlite3"
+    os.truncate(records, records.stat().st_size // 2)
+    for argv in (["docs"], ["search", "widget"], ["ingest", str(SAMPLE)]):
+        assert main([*argv, "--index", str(index)]) == 1
+        err = _one_line_error(capsys)
+        assert "is damaged: records.sqlite3 cannot be read" in err and "rapporteur index --repair" in err
+
+
+def test_a_deleted_vector_store_is_found_and_repaired(
+    tmp_path: Path, notes_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(notes_index, index)
+    shutil.rmtree(index / "chroma")
+    done = rapporteur("search", "widget latency", index=index, check=False)
+    assert done.returncode == 1 and "holds 0 vectors for 2 indexed chunks" in done.stderr
+    assert "Traceback" not in done.stderr
+    repaired = rapporteur("index", "--repair", "--json", index=index)
+    assert json.loads(repaired.stdout)["vectors_restored"] == 2
+    found = json.loads(rapporteur("search", "widget latency", "--json", index=index).stdout)
+    assert found and found[0]["clause"] == "1"
+
+
+def test_bad_list_settings_are_one_line_naming_the_variable(
+    notes_index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAPPORTEUR_UI_USERS", "bob:pw")
+    assert main(["docs", "--index", str(notes_index)]) == 1
+    err = _one_line_error(capsys)
+    assert "RAPPORTEUR_UI_USERS cannot be read" in err and "'[\"bob:secret\"]'" in err
+
+
+def test_serve_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--index", str(tmp_path / "ix")]) == 1
+    err = _one_line_error(capsys)
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "choose another --port" in err
