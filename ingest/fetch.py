@@ -21,12 +21,14 @@ import re
 import socket
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from pydantic import BaseModel, Field
 from tqdm import tqdm
@@ -65,7 +67,36 @@ class FetchError(Exception):
 
 
 class Unreachable(FetchError):
-    """The server cannot be reached at all: no point trying other URLs on it."""
+    """The server cannot be reached at all: no point trying the document's other URLs on it."""
+
+
+class SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only within the configured origin (scheme, host and port): a download is
+    never sent to, nor blamed on, a host the operator did not configure."""
+
+    def __init__(self, origin: tuple[str, str]) -> None:
+        self.origin = origin
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        target = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
+        if (target.scheme, target.netloc) != self.origin:
+            raise FetchError(f"{req.full_url} redirects off {self.origin[1]} to {newurl}; not followed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _usual_mode() -> int:
+    """The mode a new file gets from this process's umask (``mkstemp`` makes them owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 @dataclass(frozen=True)
@@ -117,14 +148,16 @@ class RecommendationFetcher:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"itu_base_url must be an http(s) URL, not {settings.itu_base_url!r}")
         self.timeout = settings.fetch_timeout
+        self.deadline = settings.fetch_deadline
         self.max_bytes = settings.max_file_bytes
-        self._opener = urllib.request.build_opener()
+        self._opener = urllib.request.build_opener(SameHostRedirects((parts.scheme, parts.netloc)))
         self._opener.addheaders = [("User-Agent", USER_AGENT), ("Accept", "*/*")]
 
     # ----------------------------------------------------------------- public
 
     def fetch(self, ids: list[str], dest: Path, progress: bool = False) -> FetchReport:
-        """Download each Recommendation into ``dest``; one failure never stops the others.
+        """Download each Recommendation into ``dest``; one failure never stops the others (an
+        unreachable server is tried again for each, since it may come back within the batch).
 
         An id may name an edition ("Y.3507 (12/2018)", "P.452-18") or not ("Y.3507": the edition in
         force), or be an ITU document code ("T-REC-Y.3507-201812-I"). Progress bars are shown only when
@@ -134,18 +167,11 @@ class RecommendationFetcher:
         dest.mkdir(parents=True, exist_ok=True)
         report = FetchReport()
         show = progress and sys.stderr.isatty()
-        unreachable: str | None = None
         bar = tqdm(ids, desc="fetch", unit="doc", disable=not show)
         for raw_id in bar:
             bar.set_postfix_str(raw_id)
-            if unreachable:
-                report.failed.append(FetchFailure(id=raw_id, error=unreachable))
-                continue
             try:
                 report.fetched.append(self._fetch_one(raw_id, dest, show))
-            except Unreachable as exc:
-                unreachable = str(exc)
-                report.failed.append(FetchFailure(id=raw_id, error=unreachable))
             except FetchError as exc:
                 report.failed.append(FetchFailure(id=raw_id, error=str(exc)))
         bar.close()
@@ -236,9 +262,10 @@ class RecommendationFetcher:
     def _fetch_one(self, raw_id: str, dest: Path, show: bool) -> FetchedFile:
         entry, candidates = self.candidates(raw_id)
         errors: list[str] = []
+        deadline = time.monotonic() + self.deadline
         for candidate in candidates:
             try:
-                path, size = self._download(candidate, dest, show)
+                path, size = self._download(candidate, dest, show, deadline)
             except Unreachable:
                 raise
             except FetchError as exc:
@@ -254,7 +281,7 @@ class RecommendationFetcher:
             )
         raise FetchError("; ".join(errors))
 
-    def _download(self, candidate: Candidate, dest: Path, show: bool) -> tuple[Path, int]:
+    def _download(self, candidate: Candidate, dest: Path, show: bool, deadline: float) -> tuple[Path, int]:
         url = candidate.url
         request = urllib.request.Request(url)
         try:
@@ -274,10 +301,15 @@ class RecommendationFetcher:
         except (ConnectionError, OSError) as exc:
             raise Unreachable(f"cannot reach {self.base_url} ({exc})") from None
         with contextlib.closing(response):
-            return self._save(response, candidate, dest, show)
+            return self._save(response, candidate, dest, show, deadline)
 
     def _save(
-        self, response: http.client.HTTPResponse, candidate: Candidate, dest: Path, show: bool
+        self,
+        response: http.client.HTTPResponse,
+        candidate: Candidate,
+        dest: Path,
+        show: bool,
+        deadline: float,
     ) -> tuple[Path, int]:
         url = candidate.url
         length_header = response.headers.get("Content-Length")
@@ -288,8 +320,9 @@ class RecommendationFetcher:
         temp = Path(temp_name)
         try:
             with os.fdopen(handle, "wb") as out:
-                extension, size = self._copy(response, out, candidate, total, show)
+                extension, size = self._copy(response, out, candidate, total, show, deadline)
                 out.flush()
+                os.fchmod(out.fileno(), _usual_mode())
                 os.fsync(out.fileno())
             if total is not None and size != total:
                 raise FetchError(f"download of {url} ended after {size} of {total} bytes")
@@ -312,8 +345,11 @@ class RecommendationFetcher:
         candidate: Candidate,
         total: int | None,
         show: bool,
+        deadline: float,
     ) -> tuple[str, int]:
-        """Stream the body into ``out``, sniffing its first bytes before writing any; (extension, size)."""
+        """Stream the body into ``out``, sniffing its first bytes before writing any; (extension, size).
+        Reads take what has arrived (``read1``), so a server dripping bytes meets ``deadline`` (the
+        document's total time, RAPPORTEUR_FETCH_DEADLINE) within one read timeout."""
         url = candidate.url
         head = b""
         extension: str | None = None
@@ -323,8 +359,12 @@ class RecommendationFetcher:
         )
         with bar:
             while True:
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        f"gave up on {url} after {self.deadline:g} s (RAPPORTEUR_FETCH_DEADLINE)"
+                    )
                 try:
-                    block = response.read(CHUNK)
+                    block = response.read1(CHUNK)
                 except TimeoutError:
                     raise FetchError(f"timed out after {self.timeout:g} s reading {url}") from None
                 except OSError as exc:

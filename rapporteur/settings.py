@@ -47,7 +47,10 @@ class Settings(BaseSettings):
     max_file_bytes: int = 200 * 1024 * 1024
     max_unzipped_bytes: int = 500 * 1024 * 1024
     itu_base_url: str = "https://www.itu.int"
-    fetch_timeout: float = 60.0
+    fetch_timeout: float = Field(default=60.0, description="`fetch`: seconds to wait for each read.")
+    fetch_deadline: float = Field(
+        default=600.0, gt=0, description="`fetch`: seconds one document may take in all, redirects included."
+    )
 
     llm_enabled: bool = Field(
         default=True, description="False: never call a model (retrieval and checks only)."

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -133,3 +141,106 @@ def test_no_catalog_needs_a_document_code(itu_mirror: ItuMirror, tmp_path: Path)
 def test_base_url_must_be_http() -> None:
     with pytest.raises(ValueError, match="http"):
         RecommendationFetcher(Settings(itu_base_url="ftp://example.org"), None)
+
+
+# -- hardening (issue 18): a loopback server of our own, no corpus needed -------------------------------
+
+PDF = b"%PDF-1.4\n" + b"0" * 2048 + b"\n%%EOF\n"
+
+
+@dataclass
+class Answer:
+    """What the loopback server sends for one path: a status, headers and a body, optionally dripped."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    drip_s: float = 0.0
+
+
+@pytest.fixture
+def loopback() -> Iterator[tuple[str, dict[str, Answer], list[str]]]:
+    """A loopback HTTP server answering from a path -> Answer table; (base URL, table, requests)."""
+    routes: dict[str, Answer] = {}
+    requests: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            requests.append(self.path)
+            answer = routes.get(self.path, Answer(404, body=b"<html>Not found</html>"))
+            self.send_response(answer.status)
+            for name, value in {"Content-Length": str(len(answer.body)), **answer.headers}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client may give up on a dripping body
+                for start in range(0, len(answer.body), 1 if answer.drip_s else len(answer.body) or 1):
+                    self.wfile.write(answer.body[start : start + (1 if answer.drip_s else len(answer.body))])
+                    self.wfile.flush()
+                    time.sleep(answer.drip_s)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", routes, requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _item(code: str, fmt: str) -> str:
+    return f"/rec/dologin_pub.asp?lang=e&id={code}!!{fmt}&type=items"
+
+
+def test_redirects_stay_on_the_configured_host_and_the_batch_goes_on(
+    loopback: tuple[str, dict[str, Answer], list[str]], tmp_path: Path
+) -> None:
+    base, routes, requests = loopback
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    away, dead_host, home = "T-REC-Y.1001-202001-I", "T-REC-Y.1002-202001-I", "T-REC-Y.1003-202001-I"
+    port = base.rsplit(":", 1)[1]
+    routes[_item(away, "MSW-E")] = Answer(302, {"Location": f"http://localhost:{port}/stolen"})
+    routes[_item(dead_host, "MSW-E")] = Answer(302, {"Location": f"http://127.0.0.1:{dead}/file.pdf"})
+    routes[_item(home, "MSW-E")] = Answer(302, {"Location": "/files/y1003.pdf"})
+    routes["/files/y1003.pdf"] = Answer(body=PDF)
+    report = _fetcher(base, None).fetch([away, dead_host, home], tmp_path)
+    assert [f.id for f in report.fetched] == [home]
+    errors = {f.id: f.error for f in report.failed}
+    assert f"redirects off 127.0.0.1:{port} to http://localhost:{port}/stolen; not followed" in errors[away]
+    assert f"redirects off 127.0.0.1:{port} to http://127.0.0.1:{dead}/file.pdf" in errors[dead_host]
+    assert "cannot reach" not in errors[dead_host]
+    assert "/stolen" not in requests
+
+
+def test_a_dripping_server_meets_the_deadline(
+    loopback: tuple[str, dict[str, Answer], list[str]], tmp_path: Path
+) -> None:
+    base, routes, _ = loopback
+    code = "T-REC-Y.1004-202001-I"
+    routes[_item(code, "MSW-E")] = Answer(body=PDF, drip_s=0.05)
+    settings = Settings(itu_base_url=base, fetch_timeout=5, fetch_deadline=1)
+    report = RecommendationFetcher(settings, None).fetch([code], tmp_path)
+    assert not report.fetched
+    assert f"gave up on {base}{_item(code, 'MSW-E')} after 1 s" in report.failed[0].error
+    assert _leftovers(tmp_path) == []
+
+
+def test_fetched_files_get_the_usual_mode(
+    loopback: tuple[str, dict[str, Answer], list[str]], tmp_path: Path
+) -> None:
+    base, routes, _ = loopback
+    code = "T-REC-Y.1005-202001-I"
+    routes[_item(code, "MSW-E")] = Answer(body=PDF)
+    previous = os.umask(0o022)
+    try:
+        report = _fetcher(base, None).fetch([code], tmp_path)
+    finally:
+        os.umask(previous)
+    saved = Path(report.fetched[0].path)
+    assert saved.read_bytes() == PDF and stat.S_IMODE(saved.stat().st_mode) == 0o644
