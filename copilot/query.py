@@ -41,6 +41,7 @@ _DEFINITION = [
         r"^\s*(?:what\s+is\s+the\s+)?definition\s+of\s+(?:the\s+term\s+)?(?P<t>.+)$",
         r"^\s*where\s+is\s+(?:the\s+term\s+)?(?P<t>.+?)\s+defined\b.*$",
         r"^\s*how\s+is\s+(?:the\s+term\s+)?(?P<t>.+?)\s+defined\b.*$",
+        r"^\s*how\s+(?:does|do)\s+.+?\s+define\s+(?:the\s+term\s+)?(?P<t>.+)$",
         r"^\s*what\s+(?:is|are)\s+meant\s+by\s+(?P<t>.+)$",
         r"^\s*what\s+does\s+(?:the\s+term\s+)?(?P<t>.+?)\s+mean\b.*$",
         r"^\s*(?:the\s+)?meaning\s+of\s+(?P<t>.+)$",

@@ -16,51 +16,25 @@ from dataclasses import dataclass, field
 
 from copilot.lexical import tokenize
 from copilot.query import ParsedQuery
-from copilot.retrieval.index import Snapshot, singular
+from copilot.retrieval.index import Snapshot, singular, term_key
 from ingest.models import Abbreviation, Definition
 from ingest.store import RecordStore
 
 MAX_SPAN_WORDS = 8
 _PLAIN = re.compile(r"[a-z0-9]+")
 _SPAN_WORD = re.compile(r"[\w]+(?:[./'’][\w]+)*", re.UNICODE)
-QUESTION_WORDS = frozenset(
-    [
-        "define",
-        "defined",
-        "defining",
-        "definition",
-        "meaning",
-        "mean",
-        "meant",
-        "term",
-        "explain",
-        "stand",
-        "abbreviation",
-        "acronym",
-        "expand",
-        "expansion",
-        "recommendation",
-        "itu",
-        "rec",
-        "t",
-        "r",
-        "used",
-        "short",
-        "say",
-        "says",
-        "given",
-        "means",
-        "text",
-        "standard",
-        "document",
-        "please",
-        "tell",
-        "describe",
-        "word",
-        "phrase",
-        "concept",
-    ]
+_QUESTION_WORDS = (
+    # English
+    "define defined defining definition meaning mean meant term explain stand abbreviation acronym "
+    "expand expansion recommendation itu rec t r used short say says given means text standard "
+    "document please tell describe word phrase concept "
+    # French and Spanish, as the ASCII tokenizer cuts them ("qu'est-ce" -> qu est ce)
+    "que qu est ce une un le la les de du des signifie veut dire quoi finition signification "
+    "acronyme sigle abr viation recommandation significa sigla qu es el lo los una del finici "
+    "abreviatura recomendaci n norma"
 )
+QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
+"""Words that ask for a record rather than name one (English, French and Spanish)."""
 
 
 def content_words(text: str) -> set[str]:
@@ -75,6 +49,8 @@ class TermMatch:
     key: str
     words: set[str]
     definitions: list[Definition]
+    start: int
+    """Word position of the span: the asked term usually closes the question ("... define X")."""
 
 
 @dataclass
@@ -99,7 +75,8 @@ class RecordSignals:
 
 
 def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> RecordSignals:
-    """Longest-first, non-overlapping term spans; one-word terms only when they could be the focus."""
+    """Longest-first, non-overlapping term spans (one-word terms only when they could be the focus),
+    listed with the asked term first: the term of a definition question, else the last span."""
     signals = RecordSignals(content=content_words(parsed.text))
     words = [singular(w) for w in _SPAN_WORD.findall(parsed.text.lower().replace("-", " "))]
     taken: set[int] = set()
@@ -113,7 +90,9 @@ def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> Rec
             if not found or (n == 1 and (len(key) < 3 or key in QUESTION_WORDS)):
                 continue
             taken.update(span)
-            signals.terms.append(TermMatch(key, content_words(key), found))
+            signals.terms.append(TermMatch(key, content_words(key), found, start))
+    asked = term_key(parsed.term) if parsed.term else None
+    signals.terms.sort(key=lambda m: (m.key != asked, -m.start))
     for acronym in parsed.expansions or {}:
         entries = store.abbreviations(acronym)
         if not entries and acronym.endswith("s"):

@@ -1,0 +1,108 @@
+"""Records as retrieval signals: every phrasing of a definition or abbreviation question lands on the
+record's clause, on a real index of four ITU-T Recommendations read through the read-side IndexReader."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from copilot.query import parse_query
+from copilot.retrieval import HybridRetriever, IndexReader
+from copilot.retrieval.signals import find_signals
+from ingest.library import Library
+from rapporteur.settings import Settings
+
+FILES = (
+    "Y.3507-201812.docx",
+    "T-REC-Y.1543-201806-I!!MSW-E.docx",
+    "T-REC-Y.4500.15-201803-I!!MSW-E.docx",
+    "T-REC-M.3372-201808-I!!MSW-E.docx",
+)
+
+
+@pytest.fixture(scope="module")
+def retriever(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HybridRetriever]:
+    settings = Settings(index=tmp_path_factory.mktemp("records") / "index")
+    library = Library(settings)
+    report = library.ingest([corpus_dir / "itu-t" / name for name in FILES])
+    library.close()
+    assert not report.failed
+    reader = IndexReader(settings)
+    yield HybridRetriever(reader)
+    reader.close()
+
+
+def _first(retriever: HybridRetriever, question: str) -> tuple[str | None, str | None]:
+    hits = retriever.search(question, k=5)
+    assert hits, question
+    return hits[0].rec_id, hits[0].clause
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is a physical machine?",
+        "physical machine?",
+        "meaning of physical machine",
+        "define physical machine",
+        "physical machine definition",
+        "what does physical machine mean?",
+        "explain the term physical machines",
+        "How does the cloud computing Recommendation on physical machines define physical machine?",
+        "In ITU-T Y.3507, what is a physical machine?",
+    ],
+)
+def test_every_phrasing_of_a_definition_question_lands_on_the_definition(
+    retriever: HybridRetriever, question: str
+) -> None:
+    assert _first(retriever, question) == ("ITU-T Y.3507", "3.2.1")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "OWAMP?",
+        "What is OWAMP?",
+        "OWAMP stands for",
+        "what does OWAMP stand for?",
+        "meaning of OWAMP",
+        "expand OWAMP",
+        "In ITU-T Y.1543, what is OWAMP?",
+        "what does the acronym OWAMP mean?",
+    ],
+)
+def test_every_phrasing_of_an_abbreviation_question_lands_on_the_abbreviations_clause(
+    retriever: HybridRetriever, question: str
+) -> None:
+    assert _first(retriever, question) == ("ITU-T Y.1543", "4")
+
+
+def test_a_question_naming_the_document_by_its_title_words_finds_the_term(retriever: HybridRetriever) -> None:
+    """The issue's example: the title words explain the rest of the question, so IXIT is its focus."""
+    assert _first(retriever, "How does the oneM2M testing framework Recommendation define IXIT?") == (
+        "ITU-T Y.4500.15",
+        "3.2.5",
+    )
+
+
+def test_a_term_inside_a_longer_question_is_a_signal_not_a_pin(retriever: HybridRetriever) -> None:
+    """A defined term among other content words is found as a record signal (it joins the fused lists
+    through the records producer); it does not jump the ranking."""
+    question = "which requirements apply to the physical machine power supply and cooling fans?"
+    snap, store = retriever.refresh(), retriever.store
+    signals = find_signals(parse_query(question, store), snap, store)
+    assert "physical machine" in [m.key for m in signals.terms]
+    assert retriever.search(question, k=5)[0].clause != "3.2.1"
+
+
+def test_scope_and_references_of_a_named_document_are_pinned(retriever: HybridRetriever) -> None:
+    assert _first(retriever, "What is the scope of Y.1543?") == ("ITU-T Y.1543", "1")
+    assert _first(retriever, "references of ITU-T M.3372") == ("ITU-T M.3372", "2")
+
+
+def test_parse_query_flags_scope_and_references_questions() -> None:
+    assert parse_query("what does Y.1543 cover?").asks_scope
+    assert parse_query("which documents does Y.1543 cite?").asks_references
+    assert not parse_query("What is a physical machine?").asks_scope
