@@ -3,6 +3,7 @@ answers what the CLI answers on the same index, and what may be read is what the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -28,6 +29,7 @@ from ingest.models import DocumentSummary
 from rapporteur.mcp_server import allowed_draft, document_uri
 from rapporteur.processes import LOOPBACK, free_port, stop_process
 from rapporteur.settings import Settings
+from tests.conftest import model_server_ports, tiny_model_env
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
@@ -188,6 +190,44 @@ def test_check_draft_reads_only_under_the_allowed_roots(library: dict[str, str],
             assert not (await client.call_tool("expand", {"abbreviation": "CPU"})).is_error
 
     anyio.run(run)
+
+
+@pytest.mark.server
+@pytest.mark.model
+def test_ask_over_stdio_with_a_real_model_cites_its_sources(
+    library: dict[str, str], tiny_model_settings: Settings
+) -> None:
+    """With a model the answer is generated (the llama.cpp server logs to its file, never into the
+    protocol's stdout), its citations are among its sources, and the model server stops with the MCP one."""
+    env = {**tiny_model_env(tiny_model_settings), "RAPPORTEUR_INDEX": library["RAPPORTEUR_INDEX"]}
+
+    async def run() -> set[int]:
+        async with Client(stdio_server(env)) as client:
+            answer = structured(await client.call_tool("ask", {"question": "What is a physical machine?"}))
+            assert answer["model"] and answer["stats"]["tokens"] > 0 and answer["answer"].strip()
+            assert all(c in answer["sources"] for c in answer["citations"])
+            ports = {port for pid in mcp_children() for port in model_server_ports(parent=pid)}
+            assert ports, "the MCP server should have started a model server"
+            assert structured(await client.call_tool("expand", {"abbreviation": "CPU"}))
+            return ports
+
+    started = anyio.run(run)
+    deadline = time.monotonic() + 30
+    while started & model_server_ports() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not started & model_server_ports()
+
+
+def mcp_children() -> list[int]:
+    """This test process's ``rapporteur mcp`` children (other jobs on the machine run their own)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            if ppid == os.getpid() and b"rapporteur.cli" in args and b"mcp" in args:
+                found.append(int(proc.name))
+    return found
 
 
 def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
