@@ -140,6 +140,7 @@ def test_the_installed_wheel_answers_with_the_embedded_model(
     if not (installed.root / "index").is_dir():
         assert installed.run("ingest", str(synthetic_corpus)).returncode == 0
     env = {**installed.env, **{k: v for k, v in tiny_model_env(tiny_model_settings).items() if "LLM" in k}}
+    env.update(RAPPORTEUR_LLM_MAX_TOKENS="24", RAPPORTEUR_LLM_CONTEXT="2048")  # the plumbing, not the prose
     done = installed.run("ask", "What is a widget hub?", "--json", env=env)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
