@@ -11,6 +11,7 @@ import gradio as gr
 from copilot.assistant import Answer
 from copilot.citation import Citation
 from copilot.retrieval import FilterError
+from ui.markup import literal
 from ui.views.sources import EMPTY_PANEL, open_source, reset_sources, sources_radio, unique_citations
 from ui.workspace import Workspace
 
@@ -19,10 +20,12 @@ THINKING = "_Searching the library…_"
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The final chat message: the answer, then any notice it does not already give (an uncited answer,
-    a model failure) in italics."""
-    notice = f"\n\n_{answer.notice}_" if answer.notice and answer.notice not in answer.answer else ""
-    return f"{answer.answer}{notice}"
+    """The final chat message: the answer as text, then any notice it does not already give (an uncited
+    answer, a model failure) in italics; neither may add markup of its own (see :mod:`ui.markup`)."""
+    shown = literal(answer.answer)
+    if answer.notice and answer.notice not in answer.answer:
+        return f"{shown}\n\n_{literal(answer.notice)}_"
+    return shown
 
 
 def filters_for(sector: str | None, in_force: bool) -> dict[str, str] | None:
@@ -38,7 +41,8 @@ def ask_stream(
     ws: Workspace, question: str, history: list[dict[str, Any]], filters: dict[str, str] | None
 ) -> Iterator[tuple[list[dict[str, Any]], Answer | None]]:
     """The conversation after each streamed piece, and at the end the :class:`Answer` it came from."""
-    history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": THINKING}]
+    asked = {"role": "user", "content": literal(question)}
+    history = [*history, asked, {"role": "assistant", "content": THINKING}]
     yield history, None
     text = ""
     try:
@@ -48,7 +52,7 @@ def ask_stream(
                 yield history, event
                 return
             text += event
-            history[-1] = {"role": "assistant", "content": text}
+            history[-1] = {"role": "assistant", "content": literal(text)}
             yield history, None
     except FilterError as exc:
         raise gr.Error(str(exc)) from exc
@@ -57,7 +61,7 @@ def ask_stream(
 def build(ws: Workspace, panel: gr.HTML) -> None:
     """The Ask sub-tab's components and events; cited clauses open in ``panel``."""
     citations = gr.State([])
-    chat = gr.Chatbot(label="Conversation", height=420, elem_id="chat", buttons=["copy"])
+    chat = gr.Chatbot(label="Conversation", height=420, elem_id="chat", buttons=["copy"], latex_delimiters=[])
     with gr.Row():
         question = gr.Textbox(
             placeholder="Ask the library, e.g. “What is a physical machine?”",

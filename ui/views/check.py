@@ -13,6 +13,7 @@ from copilot.checker.docx_comments import write_commented_copy
 from copilot.checker.models import Category, CheckReport, Finding, Severity
 from copilot.checker.report import cite, headline, to_html, to_markdown, where
 from ingest.parsers import ParseError
+from ui.markup import literal
 from ui.uploads import DRAFT_SUFFIXES, UploadError, stage
 from ui.workspace import Workspace
 
@@ -74,30 +75,31 @@ def finding_rows(
 
 
 def evidence_markdown(report: CheckReport | None, number: int) -> str:
-    """One finding in full: where, what, the fix, and each piece of evidence quoted."""
+    """One finding in full: where, what, the fix, and each piece of evidence quoted. Messages and
+    evidence quote the draft and the library, so they are shown as text (:func:`ui.markup.literal`)."""
     if report is None or not 1 <= number <= len(report.findings):
         return ""
     f = report.findings[number - 1]
     lines = [
         f"### Finding {number}: {f.severity.value}, {f.category.value}",
-        f"**Where:** {where(f.location)}  ",
-        f"**Rule:** `{f.rule}`",
+        f"**Where:** {literal(where(f.location))}  ",
+        f"**Rule:** `{f.rule}`",  # a rule name of ours
         "",
-        f.message,
+        literal(f.message),
     ]
     if f.suggestion:
-        lines += ["", f"**Fix:** {f.suggestion}"]
+        lines += ["", f"**Fix:** {literal(f.suggestion)}"]
     if f.evidence:
         lines += ["", "**Evidence**", ""]
-        lines += [f"> {cite(c)}\n" for c in f.evidence]
+        lines += [f"> {literal(cite(c))}\n" for c in f.evidence]
     else:
         lines += ["", "_No evidence beyond the draft itself._"]
     return "\n".join(lines)
 
 
 def summary_markdown(report: CheckReport) -> str:
-    lines = [f"**{Path(report.file).name}**: {headline(report)}."]
-    lines += [f"- {note}" for note in report.summary.notes]
+    lines = [f"**{literal(Path(report.file).name)}**: {literal(headline(report))}."]
+    lines += [f"- {literal(note)}" for note in report.summary.notes]
     return "\n".join(lines)
 
 

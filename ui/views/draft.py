@@ -10,6 +10,7 @@ import gradio as gr
 
 from copilot.drafting.docx_export import export_docx
 from copilot.drafting.models import ClauseDraft, DraftKind
+from ui.markup import literal
 from ui.uploads import safe_name
 from ui.views.sources import open_source, reset_sources, sources_radio
 from ui.workspace import Workspace
@@ -39,8 +40,8 @@ def export_draft(ws: Workspace, text: str, kind: str, rec_id: str | None) -> str
 def draft_notes(draft: ClauseDraft) -> str:
     """What is left for the rapporteur (placeholders, unknown expansions, no model), or who wrote it."""
     if draft.notices:
-        return "\n".join(f"- {n}" for n in draft.notices)
-    return f"_Drafted with {draft.model}._" if draft.model else ""
+        return "\n".join(f"- {literal(n)}" for n in draft.notices)
+    return f"_Drafted with {literal(draft.model)}._" if draft.model else ""
 
 
 def build(ws: Workspace, panel: gr.HTML) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import gradio as gr
 
 from ingest.embedding import EmbeddingError
+from ui.markup import literal
 from ui.workspace import Workspace
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """A table cell shown as text: paths, endpoints and their error messages are not ours to render."""
+    return literal(str(text)).replace("\n", " ")
 
 
 def status_markdown(ws: Workspace) -> str:
@@ -34,11 +36,15 @@ def status_markdown(ws: Workspace) -> str:
          "" if catalog else "set RAPPORTEUR_CATALOG to check references and filter by in-force status"),
         ("login", f"{len(s.ui_users)} users" if s.ui_users else "none (loopback use)", "", ""),
         ("uploads", f"up to {s.ui_max_upload_bytes:,} bytes", "", ""),
+        ("server folders", ", ".join(map(str, s.ui_folders)) or "none (uploads only)", "",
+         "RAPPORTEUR_UI_FOLDERS"),
+        ("host names", ", ".join(s.ui_hosts) or "loopback and the bound address", "", "RAPPORTEUR_UI_HOSTS"),
         ("queue", f"{s.ui_concurrency} requests at once, {s.ui_model_concurrency} generating", "",
          f"up to {s.ui_queue_size} waiting"),
     ]  # fmt: skip
     table = ["| what | in use | reachable | detail |", "| --- | --- | --- | --- |"]
-    table += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    # the third column ("yes", "**no**") is the table's own Markdown
+    table += [f"| {_cell(w)} | {_cell(u)} | {r} | {_cell(d)} |" for w, u, r, d in rows]
     return "\n".join(table)
 
 

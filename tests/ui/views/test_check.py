@@ -15,6 +15,7 @@ from copilot.checker import run_check
 from copilot.checker.docx_comments import AUTHOR
 from rapporteur.settings import Settings
 from tests.ui.conftest import SAMPLE_DRAFT, PageFactory
+from ui.markup import literal
 from ui.server import RunningServer
 from ui.views.check import check_draft, evidence_markdown, finding_rows
 from ui.workspace import Workspace
@@ -112,7 +113,7 @@ def test_rows_and_evidence_follow_the_report(ui_server: RunningServer, seeded_dr
         r for r in every if r[2] == "style" and r[1] == "error"
     ]
     unlisted = next(r for r in every if r[6] == "abbreviations.unlisted")
-    assert "'VM' is used but not listed" in evidence_markdown(report, unlisted[0])
+    assert literal("'VM' is used but not listed") in evidence_markdown(report, unlisted[0])
     assert evidence_markdown(report, 0) == evidence_markdown(report, len(report.findings) + 1) == ""
 
 

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from rapporteur.settings import Settings
 from tests.ui.conftest import PageFactory
+from ui.markup import literal
 from ui.server import RunningServer
 from ui.views.status import status_markdown
 from ui.workspace import Workspace
@@ -18,7 +19,7 @@ def test_the_settings_tab_says_what_is_in_use_and_reachable(
     page = new_page(ui_server.url)
     page.get_by_role("tab", name="Settings").click()
     table = page.locator("#status-table")
-    expect(table.locator("tbody tr")).to_have_count(9)
+    expect(table.locator("tbody tr")).to_have_count(11)
     rows = {
         row.locator("td").first.inner_text(): row.locator("td").all_inner_texts()
         for row in table.locator("tbody tr").all()
@@ -38,5 +39,5 @@ def test_a_model_that_cannot_start_is_reported_with_its_reason(ui_settings: Sett
     finally:
         ws.close()
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[:3] == ["model endpoint", "embedded llama.cpp server (loopback)", "**no**"]
+    assert cells[:3] == ["model endpoint", literal("embedded llama.cpp server (loopback)"), "**no**"]
     assert cells[3], "the reason is shown"
