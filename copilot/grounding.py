@@ -120,7 +120,7 @@ def fold(text: str) -> tuple[str, list[int]]:
     return _WORD.sub(_unconfuse, folded), origin
 
 
-_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+_SENTENCE = re.compile(r"[^.!?。！？؟\n]*(?:[.!?。！？؟]+|\n|$)")
 _MARKER = re.compile(r"\[(S\d{1,2})\]")
 _WRITTEN_CITATION = re.compile(
     r"\[(?P<rec>(?:ITU-[TR]|CCITT|CCIR)\s+[^\]]{1,40})\](?:\s+(?:clause|§)\s*(?P<clause>\w+(?:\.\w+)*))?"
