@@ -75,6 +75,7 @@ def check_draft(draft: Draft, context: CheckContext, started: float | None = Non
         except Exception as exc:  # one broken rule must not hide the others' findings
             notes.append(f"{rule.id} failed: {type(exc).__name__}: {exc}")
     findings.sort(key=_reading_order(draft))
+    notes.extend(context.notes)
     summary = CheckSummary(
         rules_run=ran,
         rec_id=draft.meta.rec_id,

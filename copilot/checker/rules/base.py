@@ -48,8 +48,8 @@ class Contradiction(BaseModel):
 
 
 class ConsistencyJudge(Protocol):
-    """The seam for a language model (built elsewhere): retrieves in-force clauses for each statement
-    and returns the contradictions it finds, each with the clauses that show it."""
+    """Retrieves in-force clauses for each statement and returns the contradictions it finds, each with
+    the clauses that show it (``copilot.checker.restatements.EvidenceJudge`` without a model)."""
 
     def contradictions(self, statements: list[Paragraph]) -> list[Contradiction]: ...
 
@@ -72,6 +72,8 @@ class CheckContext:
     own_rec_id: str | None = None
     own_path: str | None = None
     own_content_hash: str | None = None
+    notes: list[str] = field(default_factory=list)
+    """What rules say about how they checked (the consistency judge's counts), for the report's notes."""
     _definitions: dict[str, list[Definition]] = field(default_factory=dict)
     _abbreviations: dict[str, list[Abbreviation]] = field(default_factory=dict)
     _documents: dict[str, DocumentSummary] | None = None
@@ -99,7 +101,7 @@ class CheckContext:
         resource = {Need.CATALOG: self.catalog, Need.CORPUS: self.store, Need.MODEL: self.judge}[need]
         return resource is not None
 
-    def _own(self, doc_id: str, rec_id: str | None) -> bool:
+    def is_own(self, doc_id: str, rec_id: str | None) -> bool:
         doc = self.document(doc_id)
         if self.own_rec_id is not None and rec_id == self.own_rec_id:
             return True
@@ -123,7 +125,7 @@ class CheckContext:
             self._definitions[key] = [
                 d
                 for d in rows
-                if normalized(d.term) == key and d.defined_here and not self._own(d.doc_id, d.rec_id)
+                if normalized(d.term) == key and d.defined_here and not self.is_own(d.doc_id, d.rec_id)
             ]
         return self._definitions[key]
 
@@ -132,7 +134,7 @@ class CheckContext:
         if abbreviation not in self._abbreviations:
             rows = self.store.abbreviations(abbreviation) if self.store else []
             self._abbreviations[abbreviation] = [
-                a for a in rows if a.abbreviation == abbreviation and not self._own(a.doc_id, a.rec_id)
+                a for a in rows if a.abbreviation == abbreviation and not self.is_own(a.doc_id, a.rec_id)
             ]
         return self._abbreviations[abbreviation]
 

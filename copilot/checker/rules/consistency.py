@@ -1,13 +1,15 @@
 """Consistency: statements of the draft that contradict clauses of in-force Recommendations.
 
-Judging contradiction needs a language model; the checker only selects the statements and turns the
-judge's answers into findings. Without a judge the rule is skipped with an info note.
+The rule selects the statements (clause 6 onwards, annexes and appendices) and turns a judge's answers
+into findings. The judge is the deterministic :class:`EvidenceJudge` over the indexed corpus, unless
+the caller passes another (a model-backed one); the report's notes say how much was compared.
 """
 
 from __future__ import annotations
 
 from copilot.checker.draft import Draft
 from copilot.checker.models import Category, Finding, Severity
+from copilot.checker.restatements import EvidenceJudge, recommendation_key
 from copilot.checker.rules.base import CheckContext, Need, Rule
 from copilot.checker.rules.requirements import normative_text
 
@@ -17,15 +19,17 @@ class Contradicts(Rule):
     category = Category.CONSISTENCY
     severity = Severity.WARNING
     rationale = "A draft's content does not conflict with an already approved Recommendation (guide Annex D)."
-    needs = frozenset({Need.MODEL})
+    needs = frozenset({Need.CORPUS})
 
     def run(self, draft: Draft, context: CheckContext) -> list[Finding]:
-        assert context.judge is not None
-        statements = [p for p in normative_text(draft) if not draft.is_informative(p.clause)]
-        return [
-            self.finding(c.explanation, c.paragraph.location, c.evidence, c.suggestion)
-            for c in context.judge.contradictions(statements)
-        ]
+        statements = normative_text(draft)
+        if context.judge is not None:
+            found = context.judge.contradictions(statements)
+        else:
+            judge = EvidenceJudge(context, own_key=recommendation_key(draft.meta.rec_id))
+            found = judge.contradictions(statements)
+            context.notes.append(judge.last.note)
+        return [self.finding(c.explanation, c.paragraph.location, c.evidence, c.suggestion) for c in found]
 
 
 RULES = (Contradicts(),)

@@ -1,0 +1,121 @@
+"""Score the consistency judge on restatements of real corpus facts: recall on the wrong ones, false
+alarms on the right ones, per kind of fact (values, ranges, deadlines, formulas, names, identifiers,
+requirement keywords).
+
+Each pair of ``consistency.json`` is one sentence restating an ITU-T or ITU-R Recommendation, once
+right and once wrong; each is checked alone, as clause 6 of a small draft, against the record store
+of the corpus's ``itu-t/`` and ``itu-r/`` folders. Only the sentences are committed, not ITU texts.
+
+    .venv/bin/python -m eval.checking.consistency_run [--corpus ../shared/corpus] [--store DB]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import defaultdict
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from copilot.checker.draft import load_draft
+from copilot.checker.rules.base import CheckContext
+from copilot.checker.rules.consistency import Contradicts
+from eval.checking.corpus import DEFAULT_CORPUS, build_record_store
+from ingest.store import RecordStore
+
+SPEC = files("eval.checking") / "consistency.json"
+
+
+class Restatement(BaseModel):
+    id: str
+    kind: str
+    source: str
+    clause: str
+    right: str
+    wrong: str
+
+
+class PairResult(BaseModel):
+    id: str
+    kind: str
+    detected: bool
+    false_alarm: bool
+    message: str | None = None
+
+
+def load_pairs() -> list[Restatement]:
+    return [Restatement(**p) for p in json.loads(SPEC.read_text(encoding="utf-8"))]
+
+
+def _contradictions(sentence: str, store: RecordStore, folder: Path) -> list[str]:
+    path = folder / "T-REC-Z.9999-202601-D.md"  # a draft of its own, not the Recommendation it cites
+    path.write_text(f"# 6 Requirements\n\n{sentence}\n", encoding="utf-8")
+    draft = load_draft(path)
+    context = CheckContext.for_file(path, draft, store=store)
+    return [f.message for f in Contradicts().run(draft, context)]
+
+
+def score(pairs: list[Restatement], store: RecordStore) -> list[PairResult]:
+    out: list[PairResult] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for pair in pairs:
+            wrong = _contradictions(pair.wrong, store, Path(tmp))
+            right = _contradictions(pair.right, store, Path(tmp))
+            out.append(
+                PairResult(
+                    id=pair.id,
+                    kind=pair.kind,
+                    detected=bool(wrong),
+                    false_alarm=bool(right),
+                    message=next(iter(wrong or right), None),
+                )
+            )
+    return out
+
+
+def table(results: list[PairResult]) -> str:
+    kinds: dict[str, list[PairResult]] = defaultdict(list)
+    for r in results:
+        kinds[r.kind].append(r)
+    lines = ["| kind | pairs | wrong caught | recall | false alarms on right |", "|---|---|---|---|---|"]
+    for name, rows in [*sorted(kinds.items()), ("**all**", results)]:
+        caught = sum(r.detected for r in rows)
+        alarms = sum(r.false_alarm for r in rows)
+        lines.append(f"| {name} | {len(rows)} | {caught} | {caught / len(rows):.2f} | {alarms} |")
+    return "\n".join(lines)
+
+
+def corpus_records(corpus: Path, db_path: Path) -> RecordStore:
+    """The record store of ``itu-t/`` and ``itu-r/`` at ``db_path``, built first when absent."""
+    if db_path.is_file():
+        return RecordStore(db_path)
+    return build_record_store([corpus / "itu-t", corpus / "itu-r"], db_path)[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--store", type=Path, help="record store of itu-t/ and itu-r/ (built when absent)")
+    parser.add_argument("--out", type=Path, default=Path("eval/results/checking-consistency.json"))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = corpus_records(args.corpus, args.store or Path(tmp) / "records.sqlite3")
+        results = score(load_pairs(), store)
+        store.close()
+    print(table(results))
+    for r in results:
+        if not r.detected or r.false_alarm:
+            print(f"{r.id} ({r.kind}): {'caught' if r.detected else 'MISSED'}"
+                  f"{', FALSE ALARM' if r.false_alarm else ''}: {r.message}")  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    payload = [r.model_dump() for r in results]
+    args.out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
