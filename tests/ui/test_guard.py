@@ -3,6 +3,7 @@ forbids remote images, and failed sign-ins are rate-limited per address and per 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import httpx
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 from rapporteur.processes import free_port
 from rapporteur.settings import Settings
 from tests.ui.conftest import REBOUND_HOST, PageFactory
-from ui.guard import CONTENT_SECURITY_POLICY, HostAllowList, LoginThrottle, host_name
+from ui.guard import CONTENT_SECURITY_POLICY, HostAllowList, LoginThrottle, host_name, login_user
 from ui.server import RunningServer, start
 
 
@@ -141,3 +142,25 @@ def test_a_good_sign_in_before_the_limit_resets_the_count(throttled_server: Runn
         for _ in range(2):
             assert client.post("login", data={"username": "bob", "password": "x"}).status_code == 400
         assert client.post("login", data={"username": "bob", "password": "hunter2"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/x-www-form-urlencoded", b"username=+alice+&password=guess"),
+        (
+            "multipart/form-data; boundary=XyZ",
+            b'--XyZ\r\nContent-Disposition: form-data; name="username"\r\n\r\n alice \r\n'
+            b'--XyZ\r\nContent-Disposition: form-data; name="password"\r\n\r\nguess\r\n--XyZ--\r\n',
+        ),
+    ],
+)
+def test_the_user_is_read_from_either_form_encoding(content_type: str, body: bytes) -> None:
+    """The Gradio sign-in page posts multipart, scripts post URL-encoded; both count against the user."""
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/login",
+        "headers": [(b"content-type", content_type.encode())],
+    }
+    assert asyncio.run(login_user(scope, body)) == "alice"

@@ -13,6 +13,7 @@ import gradio as gr
 from ingest.library import expand_paths
 from ingest.lock import IndexBusy
 from ingest.models import IngestFailure, IngestReport
+from ui.markup import literal
 from ui.provenance import NO_LOGIN
 from ui.uploads import LIBRARY_SUFFIXES, UploadError, keep
 from ui.workspace import Workspace
@@ -182,7 +183,9 @@ def build(ws: Workspace, demo: gr.Blocks) -> None:
             removed = remove_document(ws, doc_id)
         except IndexBusy as exc:
             raise gr.Error(str(exc)) from None
-        message = f"Removed {', '.join(removed)}." if removed else f"{doc_id} was not in the library."
+        message = (
+            f"Removed {', '.join(removed)}." if removed else f"{literal(doc_id)} was not in the library."
+        )
         return message, document_rows(ws), choices()
 
     ingest.click(

@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from gradio_client import Client, handle_file
 from playwright.sync_api import Page, expect
@@ -106,6 +107,16 @@ def test_a_folder_outside_the_allowed_ones_is_refused_like_a_missing_one(
         summary, failures, *_ = client.predict([], outside, api_name="/ingest")
         assert summary.startswith("added 0,"), outside
         assert failures["data"] == [[outside, FOLDER_REFUSED]]
+    assert empty_server.workspace.library.documents() == []
+
+
+def test_a_server_file_named_as_an_upload_is_refused(empty_server: RunningServer) -> None:
+    """The other way to a server file: an API caller naming it in place of an upload (Gradio refuses)."""
+    with httpx.Client(base_url=empty_server.url, timeout=60) as client:
+        upload = {"path": "/etc/os-release", "meta": {"_type": "gradio.FileData"}}
+        event = client.post("gradio_api/call/ingest", json={"data": [[upload], ""]}).json()["event_id"]
+        outcome = client.get(f"gradio_api/call/ingest/{event}").text
+    assert "event: error" in outcome and "not uploaded by a user" in outcome
     assert empty_server.workspace.library.documents() == []
 
 
