@@ -1,7 +1,7 @@
 """Latency of each MCP tool as an assistant sees it: ``rapporteur mcp`` over stdio, called with the
 ``mcp`` package's client, inputs drawn from the retrieval eval questions.
 
-    python -m bench.mcp_latency [--index DIR | --corpus ../shared/corpus] [--model] [--out FILE.json]
+    python -m bench.mcp_latency [--index DIR | --corpus ../shared/corpus] [--http] [--model] [--out FILE]
 
 Without ``--index`` the eval's fast subset (``FAST_FILES``) and Y.3507 are ingested into a temporary
 index. Per tool: ``search`` and ``ask`` take every question; ``get_clause`` every labelled clause and
@@ -9,7 +9,8 @@ index. Per tool: ``search`` and ``ask`` take every question; ``get_clause`` ever
 definition questions name; ``expand`` the abbreviations the questions use; ``draft_clause`` a skeleton
 per which-Recommendation question; ``check_draft`` the sample draft as text, ten times. The model is off
 unless ``--model`` (then ``ask`` and ``draft_clause`` time generation too). One warm-up call per tool is
-excluded; the times are client-side round trips (JSON-RPC over the pipes included).
+excluded; the times are client-side round trips (JSON-RPC over the pipes, or with ``--http`` over
+streamable HTTP on loopback, included).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +32,7 @@ from mcp import Client, StdioServerParameters
 
 from eval.retrieval.run import FAST_FILES, Question, load_questions
 from ingest.library import Library
+from rapporteur.processes import LOOPBACK, free_port, stop_process, wait_listening
 from rapporteur.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,8 +42,11 @@ EXTRA_FILES = ("itu-t/Y.3507-201812.docx",)
 _TERM = re.compile(r"(?:'([^']+)'|\"([^\"]+)\"|[Ww]hat is (?:an? |the )?([\w -]+?)\?)")
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
 
+Calls = dict[str, list[dict[str, Any]]]
+"""Tool name -> the argument sets to call it with."""
 
-def tool_inputs(questions: list[Question], indexed: set[str]) -> dict[str, list[dict[str, Any]]]:
+
+def tool_inputs(questions: list[Question], indexed: set[str]) -> Calls:
     """The calls to time, per tool; look-ups by identifier only for the Recommendations ``indexed``."""
     held = [q for q in questions if q.rec_id.lower() in indexed]
     terms = {
@@ -65,7 +71,7 @@ def tool_inputs(questions: list[Question], indexed: set[str]) -> dict[str, list[
     }
 
 
-async def measure(server: StdioServerParameters, calls: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+async def measure(server: StdioServerParameters | str, calls: Calls) -> dict[str, Any]:
     results: dict[str, Any] = {}
     async with Client(server) as client:
         for tool, inputs in calls.items():
@@ -93,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--index", type=Path, help="an existing index (default: a temporary fast-subset one)")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     parser.add_argument("--model", action="store_true", help="let ask and draft_clause use the model")
     parser.add_argument("--out", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -113,17 +120,29 @@ def main(argv: list[str] | None = None) -> int:
             "RAPPORTEUR_INDEX": str(index),
             "RAPPORTEUR_LLM_ENABLED": "true" if args.model else "false",
         }
-        server = StdioServerParameters(
-            command=sys.executable, args=["-m", "rapporteur.cli", "mcp"], env=env, cwd=str(REPO)
-        )
-        results = anyio.run(measure, server, tool_inputs(load_questions(QUESTIONS), indexed))
+        calls = tool_inputs(load_questions(QUESTIONS), indexed)
+        command = [sys.executable, "-m", "rapporteur.cli", "mcp"]
+        if args.http:
+            port = free_port()
+            process = subprocess.Popen([*command, "--http", "--port", str(port)], env=env, cwd=REPO)
+            try:
+                wait_listening(process, port)
+                results = anyio.run(measure, f"http://{LOOPBACK}:{port}/mcp", calls)
+            finally:
+                stop_process(process)
+        else:
+            stdio = StdioServerParameters(command=command[0], args=command[1:], env=env, cwd=str(REPO))
+            results = anyio.run(measure, stdio, calls)
 
-    print(f"| tool | calls | errors | p50 ms | p95 ms |  (model {'on' if args.model else 'off'})")
+    transport = "HTTP" if args.http else "stdio"
+    model = "on" if args.model else "off"
+    print(f"| tool | calls | errors | p50 ms | p95 ms |  ({transport}, model {model})")
     print("| --- | --- | --- | --- | --- |")
     for tool, row in results.items():
         print(f"| `{tool}` | {row['calls']} | {row['errors']} | {row['p50_ms']} | {row['p95_ms']} |")
     if args.out:
-        args.out.write_text(json.dumps({"model": args.model, "tools": results}, indent=2) + "\n")
+        summary = {"transport": transport, "model": args.model, "tools": results}
+        args.out.write_text(json.dumps(summary, indent=2) + "\n")
     return 0
 
 

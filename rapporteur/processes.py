@@ -1,11 +1,13 @@
 """Child processes on loopback — the embedded model server; in tests and benchmarks also the workspace
-and a Chroma server: a free port to hand one, and a stop that escalates when it does not listen."""
+and a Chroma server: a free port to hand one, a wait until it listens, and a stop that escalates
+when it does not listen."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
 import subprocess
+import time
 
 LOOPBACK = "127.0.0.1"
 
@@ -37,3 +39,18 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> Non
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_listening(process: subprocess.Popen[bytes], port: int, timeout: float = 120.0) -> None:
+    """Return once something accepts connections on ``port`` of loopback; RuntimeError when ``process``
+    exits first or nothing listens within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited ({process.returncode}) before listening on {port}")
+        try:
+            socket.create_connection((LOOPBACK, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on {LOOPBACK}:{port} after {timeout:.0f} s")

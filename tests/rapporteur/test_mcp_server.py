@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from mcp.types import CallToolResult
 
 from ingest.models import DocumentSummary
 from rapporteur.mcp_server import allowed_draft, document_uri
-from rapporteur.processes import LOOPBACK, free_port, stop_process
+from rapporteur.processes import LOOPBACK, free_port, stop_process, wait_listening
 from rapporteur.settings import Settings
 from tests.conftest import model_server_ports, tiny_model_env
 
@@ -230,18 +229,6 @@ def mcp_children() -> list[int]:
     return found
 
 
-def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited"
-        try:
-            socket.create_connection((LOOPBACK, port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"nothing listens on {port} after {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def http_server(library: dict[str, str]) -> Iterator[str]:
     """``rapporteur mcp --http`` on a free loopback port, guarded by a token; yields the endpoint URL."""
@@ -253,7 +240,7 @@ def http_server(library: dict[str, str]) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_listening(port, process)
+        wait_listening(process, port)
         yield f"http://{LOOPBACK}:{port}/mcp"
     finally:
         stop_process(process)
