@@ -6,12 +6,18 @@ exporter can turn it into a Word file in the skeleton's styles.
 
 from __future__ import annotations
 
+import re
+
 from copilot.checker.draft import PREAMBLE
 from copilot.editions.models import ChangeKind, ClauseChange, EditionDiff
 
+_CLAUSE_NUMBER = re.compile(r"\d|[A-Z]{1,4}\.\d")
+"""A numbered clause, of the body ("6.2") or of an annex or appendix ("A.1", "II.3")."""
+
 
 def _label(number: str) -> str:
-    return f"clause {number}" if number[:1].isdigit() else number
+    """'clause 6.2', 'clause A.1'; titled parts ('Annex A', 'Summary') are named by their title."""
+    return f"clause {number}" if _CLAUSE_NUMBER.match(number) else number
 
 
 def _heading_line(number: str, heading: str) -> str:
