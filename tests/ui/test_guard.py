@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -163,4 +164,5 @@ def test_the_user_is_read_from_either_form_encoding(content_type: str, body: byt
         "path": "/login",
         "headers": [(b"content-type", content_type.encode())],
     }
-    assert asyncio.run(login_user(scope, body)) == "alice"
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own: Playwright's may be running in this thread
+        assert pool.submit(asyncio.run, login_user(scope, body)).result() == "alice"
