@@ -7,7 +7,9 @@ import copy
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -91,7 +93,20 @@ def _leaf_siblings(clauses: list[Clause]) -> list[Clause]:
     raise AssertionError("no group of leaf sub-clauses")
 
 
-def _script(source: Path, dest: Path) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Scripted:
+    """What the scripted edits must be reported as."""
+
+    value_clause: str
+    number: str
+    """The value changed (to number + 7) in ``value_clause``."""
+    reference: str
+    """The cited document whose edition year went one back."""
+    renumbered: set[tuple[str, str]]
+    added: str
+
+
+def _script(source: Path, dest: Path) -> _Scripted:
     """Apply five edits to a copy of ``source``; returns what each must be reported as."""
     draft = load_draft(source)
     clauses = draft.tree.clauses
@@ -106,7 +121,8 @@ def _script(source: Path, dest: Path) -> dict[str, object]:
         if len(p) > 40 and p.count(m.group(0)) == 1
     )
     reference = next(r for r in draft.records.references if r.edition_year and r.tag)
-    ref_paragraph = next(p for c in clauses for p in c.paragraphs if p.startswith(reference.tag))
+    ref_paragraph = next(p for c in clauses for p in c.paragraphs if p.startswith(reference.tag or ""))
+    year = reference.edition_year or ""
     terms = next(c for c in clauses if c.number == "3.2")
     anchor = (terms.paragraphs or [terms.heading])[-1]
     edits = [
@@ -114,8 +130,8 @@ def _script(source: Path, dest: Path) -> dict[str, object]:
         Edit(
             op="replace",
             find=ref_paragraph[:25],
-            old=f"({reference.edition_year}",
-            new=f"({int(reference.edition_year) - 1}",
+            old=f"({year}",
+            new=f"({int(year) - 1}",
         ),
         Edit(
             op="insert_after",
@@ -139,12 +155,13 @@ def _script(source: Path, dest: Path) -> dict[str, object]:
     for edit in edits:
         apply(edit, document)
     document.save(str(dest))
-    return {
-        "value": (value_clause.number, number),
-        "reference": reference.cited_id,
-        "renumbered": {(c.number, f"{c.parent}.{int(c.number.rsplit('.', 1)[1]) + 1}") for c in siblings},
-        "added": first.number,
-    }
+    return _Scripted(
+        value_clause=value_clause.number,
+        number=number,
+        reference=reference.cited_id,
+        renumbered={(c.number, f"{c.parent}.{int(c.number.rsplit('.', 1)[1]) + 1}") for c in siblings},
+        added=first.number,
+    )
 
 
 @pytest.mark.parametrize("name", WORD_RECS)
@@ -157,7 +174,7 @@ def test_scripted_edits_found_where_they_are_and_nowhere_else(
     diff = compare(load_draft(source), load_draft(edited))
     kinds = _by_clause(diff)
 
-    value_clause, number = expected["value"]  # type: ignore[misc]
+    value_clause, number = expected.value_clause, expected.number
     value = next(c for c in diff.changes if c.clause == value_clause)
     assert value.kind is ChangeKind.CHANGED
     assert [(w.old, w.new) for p in value.paragraphs for w in p.words] == [(number, str(int(number) + 7))]
@@ -165,7 +182,7 @@ def test_scripted_edits_found_where_they_are_and_nowhere_else(
     references = next(c for c in diff.changes if c.clause == "2")
     [edition] = [r for r in references.records if r.record is RecordKind.REFERENCE]
     assert (edition.key, edition.kind, edition.field) == (
-        expected["reference"],
+        expected.reference,
         ChangeKind.CHANGED,
         "edition_year",
     )
@@ -173,18 +190,118 @@ def test_scripted_edits_found_where_they_are_and_nowhere_else(
     terms = next(c for c in diff.changes if c.clause == "3.2")
     assert [(r.key, r.kind) for r in terms.records] == [("scripted widget", ChangeKind.ADDED)]
 
-    renumbered = expected["renumbered"]
-    assert all(kinds[pair] is ChangeKind.RENUMBERED for pair in renumbered)  # type: ignore[attr-defined]
-    assert kinds[(None, expected["added"])] is ChangeKind.ADDED
+    renumbered = expected.renumbered
+    assert all(kinds[pair] is ChangeKind.RENUMBERED for pair in renumbered)
+    assert kinds[(None, expected.added)] is ChangeKind.ADDED
     reported = set(kinds)
-    allowed = {
+    allowed: set[tuple[str | None, str | None]] = {
         (value_clause, value_clause),
         ("2", "2"),
         ("3.2", "3.2"),
-        (None, expected["added"]),
+        (None, expected.added),
         *renumbered,
-    }  # type: ignore[misc]
+    }
     assert reported == allowed, f"changes reported in untouched clauses: {reported - allowed}"
+
+
+def _leaf_children(clauses: list[Clause]) -> dict[str, list[Clause]]:
+    """Per parent clause below clause 4, its children when all are leaves (typed numbers)."""
+    parents = {c.parent for c in clauses}
+    children: dict[str, list[Clause]] = {}
+    for c in clauses:
+        if c.parent and c.parent[:1].isdigit() and int(c.parent.split(".")[0]) > 4:
+            children.setdefault(c.parent, []).append(c)
+    return {p: group for p, group in children.items() if not any(c.number in parents for c in group)}
+
+
+def _starts_clause(text: str, number: str) -> bool:
+    rest = text[len(number) :]
+    return text.startswith(number) and (not rest or rest[0].isspace())
+
+
+def _clause_span(body: Any, clause: Clause, next_number: str) -> list[Any]:
+    """The body elements of a leaf clause: its heading (as typed, not its table-of-contents line) up
+    to the clause numbered ``next_number``."""
+    typed = f"{clause.number}\t{clause.heading}"
+    span = [next(e for e in body if e.tag == qn("w:p") and visible_text(e) == typed)]
+    while (following := span[-1].getnext()) is not None and not (
+        following.tag == qn("w:p") and _starts_clause(visible_text(following), next_number)
+    ):
+        span.append(following)
+    return span
+
+
+def _script_move(source: Path, dest: Path) -> tuple[str, str, str]:
+    """Move the last sub-clause of one parent, with its paragraphs and tables, to the end of another
+    parent's sub-clauses (renumbered there), and delete one definition with no note after it; returns
+    (old number, new number, removed term)."""
+    draft = load_draft(source)
+    clauses = draft.tree.clauses
+    order = {c.number: k for k, c in enumerate(clauses)}
+    groups = _leaf_children(clauses)
+    moving, home = next(
+        (from_group[-1], to_group)
+        for from_group in groups.values()
+        for to_group in groups.values()
+        if from_group is not to_group
+        and len(from_group) >= 2
+        and order[to_group[-1].number] + 1 < len(clauses)
+        and clauses[order[to_group[-1].number] + 1] is not from_group[-1]
+        and order[from_group[-1].number] + 1 < len(clauses)
+    )
+    moved_to = f"{home[-1].parent}.{int(home[-1].number.rsplit('.', 1)[1]) + 1}"
+    after_moving = clauses[order[moving.number] + 1].number
+    after_home = clauses[order[home[-1].number] + 1]
+
+    terms = next(c for c in clauses if c.number == "3.2")
+    definitions = [r for r in draft.records.definitions if r.clause.startswith("3.2.")]
+    removed = next(
+        r
+        for r in reversed(definitions)
+        for k, text in enumerate(terms.paragraphs)
+        if _starts_clause(text, r.clause)
+        and (k + 1 == len(terms.paragraphs) or terms.paragraphs[k + 1].startswith("3.2."))
+    )
+
+    document = docx.Document(str(source))
+    span = _clause_span(document.element.body, moving, after_moving)
+    target = _clause_span(document.element.body, home[-1], after_home.number)[-1].getnext()
+    for element in span:
+        target.addprevious(element)
+    for edit in (
+        Edit(
+            op="replace",
+            find=f"{moving.number}\t{moving.heading}",
+            exact=True,
+            old=moving.number,
+            new=moved_to,
+        ),
+        Edit(op="delete", find=next(t for t in terms.paragraphs if _starts_clause(t, removed.clause))[:60]),
+    ):
+        apply(edit, document)
+    document.save(str(dest))
+    return moving.number, moved_to, removed.term
+
+
+@pytest.mark.parametrize("name", WORD_RECS)
+def test_a_clause_moved_under_another_parent_and_a_removed_definition(
+    corpus_dir: Path, tmp_path: Path, name: str
+) -> None:
+    source = corpus_dir / name
+    edited = tmp_path / "edited.docx"
+    old_number, new_number, term = _script_move(source, edited)
+    diff = compare(load_draft(source), load_draft(edited))
+
+    assert _by_clause(diff) == {
+        ("3.2", "3.2"): ChangeKind.CHANGED,
+        (old_number, new_number): ChangeKind.MOVED,
+    }
+    terms = next(c for c in diff.changes if c.clause == "3.2")
+    assert [(r.record, r.key, r.kind) for r in terms.records] == [
+        (RecordKind.DEFINITION, term, ChangeKind.REMOVED)
+    ]
+    moved = next(c for c in diff.changes if c.kind is ChangeKind.MOVED)
+    assert moved.paragraphs == [] and moved.old_heading is None  # same text, new place and number
 
 
 def _texts(root: object) -> list[str]:
