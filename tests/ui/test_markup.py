@@ -25,7 +25,7 @@ from rapporteur.settings import Settings
 from tests.ui.conftest import PageFactory
 from ui.markup import literal
 from ui.server import RunningServer, start
-from ui.views.ask import answer_markdown
+from ui.views.ask import answer_message
 from ui.views.check import evidence_markdown
 
 PAYLOADS = [
@@ -53,10 +53,12 @@ def test_literal_text_renders_as_itself(payload: str) -> None:
 
 
 def test_an_injected_answer_shows_as_text_with_our_notice_in_italics() -> None:
+    """The chat renders HTML (no Markdown): the answer's markup arrives as escaped text."""
     answer = Answer(question="q", answer=f"Fine. {PAYLOADS[0]} {PAYLOADS[1]}", notice="Uncited <b>x</b>.")
-    out = MarkdownIt("commonmark").render(answer_markdown(answer))
+    out = answer_message(answer)
     assert "<img" not in out and "<svg" not in out and "<b>" not in out
-    assert "<em>Uncited &lt;b&gt;x&lt;/b&gt;.</em>" in out
+    assert html.unescape(out.split("\n\n<em>")[0]) == answer.answer
+    assert out.endswith("<em>Uncited &lt;b&gt;x&lt;/b&gt;.</em>")
 
 
 def test_check_evidence_quotes_the_library_as_text() -> None:

@@ -1,8 +1,13 @@
 """Ask: a chat over the library with streamed, cited answers (``rapporteur ask``); each cited clause opens
-in the panel beside it. The conversation lives in the browser session, never shared."""
+in the panel beside it. The conversation lives in the browser session, never shared.
+
+Messages are HTML without Markdown: questions, answers and the library text in them are escaped, so
+they show as typed and fetch nothing, and the copy button copies them nearly as shown (only ``<``,
+``>`` and ``&`` come out as entities); only our own ``<em>`` around notices is markup."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,20 +16,24 @@ import gradio as gr
 from copilot.assistant import Answer
 from copilot.citation import Citation
 from copilot.retrieval import FilterError
-from ui.markup import literal
 from ui.views.sources import EMPTY_PANEL, open_source, reset_sources, sources_radio, unique_citations
 from ui.workspace import Workspace
 
 SECTORS = ["any", "ITU-T", "ITU-R"]
-THINKING = "_Searching the library…_"
+THINKING = "<em>Searching the library…</em>"
 
 
-def answer_markdown(answer: Answer) -> str:
+def as_text(text: str) -> str:
+    """Untrusted text as chat HTML that shows exactly as written."""
+    return html.escape(text, quote=False)
+
+
+def answer_message(answer: Answer) -> str:
     """The final chat message: the answer as text, then any notice it does not already give (an uncited
-    answer, a model failure) in italics; neither may add markup of its own (see :mod:`ui.markup`)."""
-    shown = literal(answer.answer)
+    answer, a model failure) in italics."""
+    shown = as_text(answer.answer)
     if answer.notice and answer.notice not in answer.answer:
-        return f"{shown}\n\n_{literal(answer.notice)}_"
+        return f"{shown}\n\n<em>{as_text(answer.notice)}</em>"
     return shown
 
 
@@ -41,18 +50,18 @@ def ask_stream(
     ws: Workspace, question: str, history: list[dict[str, Any]], filters: dict[str, str] | None
 ) -> Iterator[tuple[list[dict[str, Any]], Answer | None]]:
     """The conversation after each streamed piece, and at the end the :class:`Answer` it came from."""
-    asked = {"role": "user", "content": literal(question)}
+    asked = {"role": "user", "content": as_text(question)}
     history = [*history, asked, {"role": "assistant", "content": THINKING}]
     yield history, None
     text = ""
     try:
         for event in ws.assistant().ask_stream(question, filters):
             if isinstance(event, Answer):
-                history[-1] = {"role": "assistant", "content": answer_markdown(event)}
+                history[-1] = {"role": "assistant", "content": answer_message(event)}
                 yield history, event
                 return
             text += event
-            history[-1] = {"role": "assistant", "content": literal(text)}
+            history[-1] = {"role": "assistant", "content": as_text(text)}
             yield history, None
     except FilterError as exc:
         raise gr.Error(str(exc)) from exc
@@ -61,7 +70,14 @@ def ask_stream(
 def build(ws: Workspace, panel: gr.HTML) -> None:
     """The Ask sub-tab's components and events; cited clauses open in ``panel``."""
     citations = gr.State([])
-    chat = gr.Chatbot(label="Conversation", height=420, elem_id="chat", buttons=["copy"], latex_delimiters=[])
+    chat = gr.Chatbot(
+        label="Conversation",
+        height=420,
+        elem_id="chat",
+        buttons=["copy"],
+        render_markdown=False,
+        latex_delimiters=[],
+    )
     with gr.Row():
         question = gr.Textbox(
             placeholder="Ask the library, e.g. “What is a physical machine?”",
