@@ -33,6 +33,8 @@ class Answer(BaseModel):
     ``unsupported_sentences`` those no source supports (``grounded`` is False when there are any)."""
 
     question: str
+    query: str | None = None
+    """What was searched for: the question, or a follow-up rewritten from its conversation."""
     answer: str
     citations: list[Citation] = []
     sources: list[Citation] = []
@@ -72,9 +74,9 @@ class Assistant:
         self.unavailable = unavailable or "No language model is configured."
         self.prompt = PromptTemplate.load("answer")
 
-    def ask(self, question: str, filters: dict[str, str] | None = None) -> Answer:
+    def ask(self, question: str, filters: dict[str, str] | None = None, query: str | None = None) -> Answer:
         answer = None
-        for event in self.ask_stream(question, filters):
+        for event in self.ask_stream(question, filters, query):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None
@@ -95,11 +97,16 @@ class Assistant:
         relevant = [h for s, h in scored if s >= bar / 2][: self.settings.answer_sources]
         return prepare_sources(question, relevant, self.settings.source_chars)
 
-    def ask_stream(self, question: str, filters: dict[str, str] | None = None) -> Iterator[str | Answer]:
-        """Text pieces as they are generated, then one final :class:`Answer`."""
-        sources = self.relevant_sources(question, filters)
+    def ask_stream(
+        self, question: str, filters: dict[str, str] | None = None, query: str | None = None
+    ) -> Iterator[str | Answer]:
+        """Text pieces as they are generated, then one final :class:`Answer`; ``query`` (a follow-up
+        made self-contained) is searched for and answered in place of ``question`` when given."""
+        searched = query or question
+        sources = self.relevant_sources(searched, filters)
         answer = Answer(
             question=question,
+            query=searched,
             answer=NO_ANSWER,
             sources=[s.citation for s in sources],
             redactions=sum(s.redactions for s in sources),
@@ -109,12 +116,12 @@ class Assistant:
             yield answer
             return
         if self.model is None:
-            answer.answer = extractive_answer(answer.question, sources, self.unavailable)
+            answer.answer = extractive_answer(searched, sources, self.unavailable)
             answer.citations, answer.grounded, answer.notice = answer.sources, True, self.unavailable
             yield answer.answer
             yield answer
             return
-        yield from self._generate(question, sources, answer)
+        yield from self._generate(searched, sources, answer)
 
     def _generate(self, question: str, sources: list[Source], answer: Answer) -> Iterator[str | Answer]:
         assert self.model is not None
@@ -141,7 +148,7 @@ class Assistant:
                 yield "".join(parts)
         except LLMError as exc:
             answer.notice = str(exc)
-            answer.answer = extractive_answer(answer.question, sources, f"The model failed ({exc}).")
+            answer.answer = extractive_answer(question, sources, f"The model failed ({exc}).")
             answer.citations, answer.grounded = answer.sources, True
             yield "\n\n" + answer.answer if parts else answer.answer
             yield answer
@@ -151,7 +158,7 @@ class Assistant:
             # The gate found relevant clauses; a small model's "not found" is often wrong, so the
             # rapporteur gets the clauses themselves rather than a refusal.
             answer.notice = "The model found no answer in the retrieved clauses; they are listed instead."
-            answer.answer = extractive_answer(answer.question, sources, "The model did not answer.")
+            answer.answer = extractive_answer(question, sources, "The model did not answer.")
             answer.citations, answer.grounded = answer.sources, True
             yield answer.answer
             yield answer

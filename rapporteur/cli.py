@@ -17,6 +17,8 @@ from rapporteur.errors import NoIndex, PortInUse, UsageError, explain
 from rapporteur.settings import Settings
 
 if TYPE_CHECKING:
+    from copilot.assistant import Answer, Assistant
+    from copilot.conversation import Conversation
     from copilot.llm import ChatModel, ModelHost
     from ingest.library import Library
     from ingest.models import Definition, DocumentSummary
@@ -410,32 +412,97 @@ def _stream(events: Iterable[object], live: bool) -> object:
     return final
 
 
+def _print_sources(answer: Answer, notices: bool) -> None:
+    """The sources under a streamed answer, and its notices on stderr."""
+    if answer.citations:
+        print("\nSources:")
+    for c in answer.citations:
+        print(f"- {c.render()}" + ("" if c.heading == c.clause else f"  {c.heading}"))
+    for line in filter(None, [answer.notice if notices else None, *answer.unsupported]):
+        print(f"rapporteur: {line}", file=sys.stderr)
+
+
+def _converse(
+    assistant: Assistant, conversation: Conversation, question: str, filters: dict[str, str], as_json: bool
+) -> Answer:
+    """One turn of a conversation: the follow-up made self-contained (and said), answered (streamed
+    unless ``as_json``, then its sources listed), remembered."""
+    from copilot.assistant import Answer
+
+    query = conversation.rewrite(question)
+    if query != question and not as_json:
+        print(f"Searching for: {query}", flush=True)
+    answer = _stream(assistant.ask_stream(question, filters, query), not as_json)
+    assert isinstance(answer, Answer)
+    conversation.record(answer)
+    if not as_json:
+        _print_sources(answer, assistant.model is not None)
+    return answer
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
-    from copilot.assistant import Answer, Assistant
+    from copilot.assistant import Assistant
+    from copilot.conversation import Conversation, ConversationStore
     from copilot.llm import ModelHost
     from copilot.retrieval import FilterError, HybridRetriever
 
     settings = _settings(args)
     filters = _filters(args.filter)
     _need_searchable(args)
+    store = ConversationStore(settings.index)
+    conversation = store.load(args.conversation) if args.conversation else Conversation()
     with ModelHost(settings) as host:
         model, reason = _connect(host)
         assistant = Assistant(HybridRetriever.from_settings(settings), model, settings, reason)
         try:
-            answer = _stream(assistant.ask_stream(args.question, filters), not args.json)
+            answer = _converse(assistant, conversation, args.question, filters, args.json)
         except FilterError as exc:
             print(f"rapporteur: {exc}", file=sys.stderr)
             return EXIT_ERROR
-    assert isinstance(answer, Answer)
     if args.json:
         print(answer.model_dump_json(indent=2))
-    else:
-        if answer.citations:
-            print("\nSources:")
-        for c in answer.citations:
-            print(f"- {c.render()}" + ("" if c.heading == c.clause else f"  {c.heading}"))
-        for line in filter(None, [answer.notice if model else None, *answer.unsupported]):
-            print(f"rapporteur: {line}", file=sys.stderr)
+    if args.conversation:
+        store.save(conversation)
+    return EXIT_OK
+
+
+CHAT_END = frozenset({"exit", "quit"})
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Questions from stdin, one a line, until end of input or 'exit'; each read in the light of the
+    ones before (and, with --conversation, of the stored turns, to which each answer is saved).
+    ``--json`` prints one answer per line (JSON Lines)."""
+    from copilot.assistant import Assistant
+    from copilot.conversation import Conversation, ConversationStore
+    from copilot.llm import ModelHost
+    from copilot.retrieval import FilterError, HybridRetriever
+
+    settings = _settings(args)
+    _need_searchable(args)
+    store = ConversationStore(settings.index)
+    conversation = store.load(args.conversation) if args.conversation else Conversation()
+    prompt = sys.stdin.isatty() and not args.json
+    with ModelHost(settings) as host:
+        model, reason = _connect(host)
+        assistant = Assistant(HybridRetriever.from_settings(settings), model, settings, reason)
+        while True:
+            if prompt:
+                print("> ", end="", file=sys.stderr, flush=True)
+            line = sys.stdin.readline()
+            question = line.strip()
+            if not line or question.lower() in CHAT_END:
+                break
+            if not question:
+                continue
+            try:
+                answer = _converse(assistant, conversation, question, {}, args.json)
+            except FilterError as exc:
+                print(f"rapporteur: {exc}", file=sys.stderr)
+                return EXIT_ERROR
+            if args.conversation:
+                store.save(conversation)
+            print(answer.model_dump_json() if args.json else "", flush=True)
     return EXIT_OK
 
 
@@ -737,6 +804,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ask", cmd_ask, "Answer a question from the library, citing the clauses it rests on.")
     p.add_argument("question")
     p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="as for search")
+    p.add_argument(
+        "--conversation", metavar="NAME", help="continue this named conversation (kept beside the index)"
+    )
+
+    p = command("chat", cmd_chat, "Ask questions one a line on stdin, follow-ups read in their light.")
+    p.add_argument("--conversation", metavar="NAME", help="continue and keep this named conversation")
 
     p = command("draft", cmd_draft, "Draft a clause (or a whole skeleton) in ITU-T style.")
     p.add_argument("kind", choices=[*(k.value for k in DraftKind), AMENDMENT])
