@@ -170,3 +170,35 @@ def build_synthetic_corpus(folder: Path) -> Path:
     write_docx(Y9904, folder / Y9904_DOCX)
     (folder / SM9903_PDF).write_bytes(make_pdf(SM9903))
     return folder
+
+
+Y9904_WITHDRAWAL = [
+    ("Heading 2", "A.2\tWithdrawal of a manufacturer code"),
+    ("Normal", "The RA withdraws a code that has not been used for ten years."),
+]
+"""An annex clause of an older Y.9904 edition that the revision drops."""
+
+Y9904_WRITING = [
+    ("Heading 1", "7\tWriting of widget identifiers"),
+    ("Normal", "A manufacturer writes the identifier into non-volatile memory before the widget ships."),
+]
+"""The clause the revision inserts before the retirement clause (which becomes 8)."""
+
+SCRIPT_TEXT = "<script>alert('list')</script>"
+"""Document text that looks like markup: every view and report must show it as text."""
+
+
+def revised_y9904() -> list[tuple[str, str]]:
+    """Y.9904 revised, for edition comparison: definition 3.2.2 dropped, a script-like sentence added to
+    clause 6, the new clause 7 (the old 7 becomes 8) and 30 -> 20 days in A.1."""
+    out: list[tuple[str, str]] = []
+    for style, text in Y9904:
+        if text.startswith("3.2.2\t"):
+            continue
+        if text.startswith("7\t"):
+            out += Y9904_WRITING
+            text = "8" + text[1:]
+        if text.startswith("The registration authority (RA) allocates"):
+            text += f" The list is published as text: {SCRIPT_TEXT}."
+        out.append((style, text.replace("within 30 days", "within 20 days")))
+    return out

@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 
 from rapporteur.settings import Settings
-from ui.views import ask, check, draft, library, status
+from ui.views import ask, check, compare, draft, library, status
 from ui.views.sources import EMPTY_PANEL
 from ui.workspace import Workspace
 
@@ -21,6 +21,9 @@ CSS = """
 .clause-panel dt { font-weight: 600; }
 .clause-panel dd { margin: 0; }
 .clause-text { white-space: pre-wrap; line-height: 1.45; }
+.change-detail li { white-space: pre-wrap; margin: 0.3rem 0; }
+.change-detail del { background: #fdd; color: #900; }
+.change-detail ins { background: #dfd; color: #060; text-decoration: none; }
 .sources label { font-size: 0.9em; }
 """
 
@@ -68,6 +71,8 @@ def build_app(ws: Workspace) -> gr.Blocks:
                         panel.render()
             with gr.Tab("Check", id="check"):
                 check.build(ws)
+            with gr.Tab("Compare", id="compare"):
+                compare.build(ws)
             with gr.Tab("Library", id="library"):
                 library.build(ws, demo)
             with gr.Tab("Settings", id="settings") as settings_tab:

@@ -77,24 +77,28 @@ del{background:#fdd;color:#900}ins{background:#dfd;color:#060;text-decoration:no
 .kind{font-size:.8em;color:#555;margin-left:.5rem}li{margin:.3rem 0;white-space:pre-wrap}"""
 
 
+def change_html(change: ClauseChange) -> str:
+    """One clause's change as an HTML fragment (a heading and a list), every document text escaped;
+    the workspace's Compare view shows the same fragment."""
+    e = html.escape
+    kind = f'<span class="kind">{change.kind.value}</span>'
+    body = [f"<h2>{e(_where(change))} {e(change.heading)}{kind}</h2><ul>"]
+    if change.old_heading:
+        body.append(f"<li>heading was: {e(change.old_heading)}</li>")
+    for record in change.records:
+        detail = f" {e(record.field)}: {e(str(record.old))} → {e(str(record.new))}" if record.field else ""
+        body.append(f"<li>{record.record.value} <b>{e(record.key)}</b> {record.kind.value}{detail}</li>")
+    for paragraph in change.paragraphs:
+        marked = _inline(paragraph, ("<del>", "</del>", "<ins>", "</ins>"), escape=True)
+        body.append(f"<li>{paragraph.kind.value}: {marked}</li>")
+    return "".join(body) + "</ul>"
+
+
 def to_html(diff: EditionDiff) -> str:
     e = html.escape
     title = f"Changes from {side(diff.old)} to {side(diff.new)}"
     body = [f"<h1>{e(title)}</h1>", f"<p>{e(headline(diff))}</p>"]
-    for change in diff.changes:
-        kind = f'<span class="kind">{change.kind.value}</span>'
-        body.append(f"<h2>{e(_where(change))} {e(change.heading)}{kind}</h2><ul>")
-        if change.old_heading:
-            body.append(f"<li>heading was: {e(change.old_heading)}</li>")
-        for record in change.records:
-            detail = (
-                f" {e(record.field)}: {e(str(record.old))} → {e(str(record.new))}" if record.field else ""
-            )
-            body.append(f"<li>{record.record.value} <b>{e(record.key)}</b> {record.kind.value}{detail}</li>")
-        for paragraph in change.paragraphs:
-            marked = _inline(paragraph, ("<del>", "</del>", "<ins>", "</ins>"), escape=True)
-            body.append(f"<li>{paragraph.kind.value}: {marked}</li>")
-        body.append("</ul>")
+    body += [change_html(change) for change in diff.changes]
     return (
         f'<!doctype html><html><head><meta charset="utf-8"><title>{e(title)}</title>'
         f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>"

@@ -14,37 +14,9 @@ from docx.oxml.ns import qn
 from copilot.redline import accept_all, reject_all, visible_text
 from rapporteur.cli import main
 from rapporteur.errors import EXIT_ERROR
-from tests.synthetic import Y9904, write_docx
+from tests.synthetic import SCRIPT_TEXT, Y9904, Y9904_WITHDRAWAL, Y9904_WRITING, revised_y9904, write_docx
 
 CHANGE_KEYS = {"clause", "old_clause", "new_clause", "kind", "heading", "old_text", "new_text", "records"}
-SCRIPT = "<script>alert('list')</script>"
-
-WITHDRAWAL = [
-    ("Heading 2", "A.2\tWithdrawal of a manufacturer code"),
-    ("Normal", "The RA withdraws a code that has not been used for ten years."),
-]
-WRITING = [
-    ("Heading 1", "7\tWriting of widget identifiers"),
-    ("Normal", "A manufacturer writes the identifier into non-volatile memory before the widget ships."),
-]
-
-
-def _new_edition() -> list[tuple[str, str]]:
-    """Y.9904 revised: definition 3.2.2 dropped, a script-like sentence added to clause 6, a new clause 7
-    (the old 7 becomes 8), 30 -> 20 days in A.1, and the old edition's A.2 gone."""
-    out: list[tuple[str, str]] = []
-    for style, text in Y9904:
-        if text.startswith("3.2.2\t"):
-            continue
-        if text.startswith("7\t"):
-            out += WRITING
-            text = "8" + text[1:]
-        if text.startswith("The registration authority (RA) allocates"):
-            text += f" The list is published as text: {SCRIPT}."
-        out.append((style, text.replace("within 30 days", "within 20 days")))
-    return out
-
-
 EXPECTED = {
     ("3.2", "3.2"): "changed",
     ("6", "6"): "changed",
@@ -58,8 +30,8 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("editions")
-    old = write_docx([*Y9904, *WITHDRAWAL], folder / "Y.9904-old.docx")
-    return old, write_docx(_new_edition(), folder / "Y.9904-new.docx")
+    old = write_docx([*Y9904, *Y9904_WITHDRAWAL], folder / "Y.9904-old.docx")
+    return old, write_docx(revised_y9904(), folder / "Y.9904-new.docx")
 
 
 def _texts(root: object) -> list[str]:
@@ -85,7 +57,7 @@ def test_diff_json_follows_the_contract_and_reports_each_edit_in_its_clause(
     ]
     [days] = by_clause["A.1"]["paragraphs"]
     assert [(w["old"], w["new"]) for w in days["words"]] == [("30", "20")]
-    assert SCRIPT in by_clause["6"]["new_text"]  # document text, kept as it is
+    assert SCRIPT_TEXT in by_clause["6"]["new_text"]  # document text, kept as it is
     assert diff["summary"]["by_kind"] == {"changed": 3, "added": 1, "renumbered": 1, "removed": 1}
 
     assert "## 7 → 8 Retirement of widget identifiers — renumbered" in markdown.read_text(encoding="utf-8")
@@ -97,8 +69,8 @@ def test_diff_json_follows_the_contract_and_reports_each_edit_in_its_clause(
     assert accepted.xpath(".//w:ins[@w:author='Rapporteur']") and accepted.xpath(".//w:del[@w:date]")
     accept_all(accepted)
     reject_all(rejected)
-    assert _texts(accepted) == [text for _, text in _new_edition()]
-    assert _texts(rejected) == [text for _, text in [*Y9904, *WITHDRAWAL]]
+    assert _texts(accepted) == [text for _, text in revised_y9904()]
+    assert _texts(rejected) == [text for _, text in [*Y9904, *Y9904_WITHDRAWAL]]
 
 
 def test_draft_amendment_says_replace_add_renumber_and_delete_per_clause(
@@ -123,7 +95,7 @@ def test_draft_amendment_says_replace_add_renumber_and_delete_per_clause(
     ):
         assert expected in instructions, f"{expected!r} not in {instructions}"
     added = lines.index("Add the following new clause after clause 6:")
-    assert lines[added + 1 : added + 3] == [WRITING[0][1], WRITING[1][1]]  # the new clause's own text
+    assert lines[added + 1 : added + 3] == [text for _, text in Y9904_WRITING]  # the clause itself
     replaced = lines.index("Replace clause A.1 with:")
     assert "within 20 days" in lines[replaced + 2]
     assert not any("Scope" in line for line in lines)  # clause 1 untouched

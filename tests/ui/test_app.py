@@ -23,7 +23,7 @@ def test_the_page_loads_its_views_and_fetches_nothing_from_outside(
     page.context.on("request", watch)
     page.reload()
     expect(page).to_have_title("Rapporteur")
-    for tab in ("Ask & Draft", "Check", "Library", "Settings"):
+    for tab in ("Ask & Draft", "Check", "Compare", "Library", "Settings"):
         page.get_by_role("tab", name=tab, exact=True).click()
         expect(page.get_by_role("tab", name=tab, exact=True)).to_have_attribute("aria-selected", "true")
     page.wait_for_load_state("load")
