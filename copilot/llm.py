@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ import openai
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel
 
-from copilot.cpu_support import embedded_model_blockers
+from copilot.cpu_support import embedded_model_blockers, reinstall_hint, usable_features
 from copilot.packaged_models import ModelNotInstalled, resolve_gguf
 from rapporteur.processes import LOOPBACK, free_port, stop_process
 from rapporteur.settings import Settings
@@ -198,6 +199,7 @@ class LlamaServer:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             self._wait_until_ready()
+            self._generate_once()
         except BaseException:  # Ctrl-C or SIGTERM while loading: never leave the server behind
             self.stop()
             raise
@@ -220,6 +222,28 @@ class LlamaServer:
         raise LLMUnavailable(
             f"the embedded llama.cpp server did not start within {self._settings.llm_start_timeout:.0f} s "
             f"(log: {self._log_path})"
+        )
+
+    def _generate_once(self) -> None:
+        """One token before the server is handed out: a library built for another CPU answers the model
+        listing but dies on its first computation (SIGILL, or SIGSEGV for a general protection fault on
+        an AMX tile instruction), and that must be a message with the fix, not every answer failing."""
+        assert self._process is not None
+        request = {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+        try:
+            url = f"{self.base_url}/chat/completions"
+            if httpx.post(url, json=request, timeout=self._settings.llm_timeout).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass  # whether it died is what the process says next
+        try:
+            code = self._process.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            return  # alive: a failing answer is reported where it happens
+        died = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+        raise LLMUnavailable(
+            f"the embedded llama.cpp server died on its first generation ({died}; log: {self._log_path}): "
+            f"its library does not run on this CPU; {reinstall_hint(usable_features())}"
         )
 
     def stop(self) -> None:

@@ -13,7 +13,6 @@ import pytest
 from copilot.cpu_support import (
     BASELINE_CMAKE_ARGS,
     PORTABLE_CMAKE_ARGS,
-    amx_granted,
     blockers,
     compiled_features,
     embedded_model_blockers,
@@ -78,20 +77,17 @@ def test_the_installed_llama_cpp_runs_on_this_host() -> None:
     assert embedded_model_blockers() == []
 
 
-def test_the_installed_llama_cpp_contains_no_instruction_this_host_cannot_execute() -> None:
-    """Independent of the library's own account: disassemble its CPU code and look for AMX tile
-    instructions and 512/256-bit registers that this host's OS does not let a process use."""
+def test_the_installed_llama_cpp_contains_no_host_specific_instruction() -> None:
+    """Independent of the library's own account: disassemble it and look for AMX tile instructions and
+    512-bit registers. Neither may be there whatever this host allows: a cloud VM can grant the AMX
+    state (arch_prctl succeeds) and still fault on ggml's ldtilecfg, as a -march=native build did here
+    (general protection fault in libggml-cpu.so); and 256-bit ones only where the host has AVX."""
     if shutil.which("objdump") is None:
         pytest.skip("objdump (binutils) is not installed")
     libraries = sorted({path.resolve() for path in _installed_library().glob("lib*.so*")})
     assert libraries, "no llama.cpp shared libraries found"
-    usable = usable_features()
-    forbidden = []
-    if not amx_granted():
-        forbidden.append(("AMX tile", AMX))
-    if "AVX512" not in usable:
-        forbidden.append(("AVX-512 (zmm)", ZMM))
-    if "AVX" not in usable:
+    forbidden = [("AMX tile", AMX), ("AVX-512 (zmm)", ZMM)]
+    if "AVX" not in usable_features():
         forbidden.append(("AVX (ymm)", YMM))
     found: dict[str, list[str]] = {}
     for library in libraries:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.llm import LLMError, LLMUnavailable, Message, ModelHost, OpenAIChat
+from copilot.llm import LlamaServer, LLMError, LLMUnavailable, Message, ModelHost, OpenAIChat
 from rapporteur.settings import Settings
 
 HELLO = [Message(role="user", content="Say hello.")]
@@ -111,3 +112,39 @@ def test_the_embedded_server_streams_tokens(tiny_model: OpenAIChat) -> None:
     assert stats.tokens == len(pieces) and stats.tokens_per_s > 0
     assert tiny_model.base_url.startswith("http://127.0.0.1:")
     assert tiny_model.reachable() == (True, "serves smollm2-135m")
+
+
+CRASHING_SERVER = """#!{python}
+# Stands in for `python -m llama_cpp.server` built for another CPU: it loads and lists its model, then
+# dies of the signal a host-specific instruction raises on the first computation.
+import os, signal, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{{"object": "list", "data": [{{"id": "m", "object": "model"}}]}}')
+
+    def do_POST(self):
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+port = int(sys.argv[sys.argv.index("--port") + 1])
+HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"""
+
+
+def test_a_server_that_dies_on_its_first_generation_is_refused_with_the_fix(tmp_path: Path) -> None:
+    fake_python = tmp_path / "python"
+    fake_python.write_text(CRASHING_SERVER.format(python=sys.executable))
+    fake_python.chmod(0o755)
+    gguf = tmp_path / "model.gguf"
+    gguf.write_bytes(b"GGUF")
+    server = LlamaServer(gguf, "m", _settings(tmp_path), tmp_path / "logs", python=str(fake_python))
+    with pytest.raises(LLMUnavailable) as failure:
+        server.start()
+    message = str(failure.value)
+    assert "died on its first generation (signal SIGSEGV" in message
+    assert "CMAKE_ARGS=" in message and "-DGGML_NATIVE=OFF" in message
+    assert not server.running
