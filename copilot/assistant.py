@@ -14,6 +14,7 @@ from copilot.grounding import (
     attribute,
     best_window,
     prepare_sources,
+    quote_sentences,
     relevance,
     rewrite_stream,
 )
@@ -36,6 +37,8 @@ class Answer(BaseModel):
     query: str | None = None
     """What was searched for: the question, or a follow-up rewritten from its conversation."""
     answer: str
+    quotes: list[Citation] = []
+    """The sentences the answer leads with, verbatim (``text``), each with the clause it is from."""
     citations: list[Citation] = []
     sources: list[Citation] = []
     model: str | None = None
@@ -46,6 +49,18 @@ class Answer(BaseModel):
     redactions: int = 0
     notice: str | None = None
     stats: GenerationStats | None = None
+
+
+def quoted_lead(question: str, sources: list[Source]) -> tuple[str, list[Citation]]:
+    """What every answer starts with: the clauses' own sentences that answer the question, quoted with
+    their citation (chosen by :func:`quote_sentences`, never by the model), and those quotes."""
+    quotes = quote_sentences(question, sources)
+    text = "\n".join(f"“{sentence}” {source.citation.render()}" for source, sentence in quotes)
+    return text, [source.citation.model_copy(update={"text": sentence}) for source, sentence in quotes]
+
+
+def _after(lead: str, text: str) -> str:
+    return f"{lead}\n\n{text}" if lead else text
 
 
 def extractive_answer(question: str, sources: list[Source], why: str) -> str:
@@ -115,13 +130,24 @@ class Assistant:
             yield NO_ANSWER
             yield answer
             return
+        lead, answer.quotes = quoted_lead(searched, sources)
         if self.model is None:
-            answer.answer = extractive_answer(searched, sources, self.unavailable)
+            answer.answer = _after(lead, extractive_answer(searched, sources, self.unavailable))
             answer.citations, answer.grounded, answer.notice = answer.sources, True, self.unavailable
             yield answer.answer
             yield answer
             return
-        yield from self._generate(searched, sources, answer)
+        if lead:
+            yield lead + "\n\n"
+        for event in self._generate(searched, sources, answer):
+            if isinstance(event, Answer):
+                event.answer = _after(lead, event.answer)
+                cited = {(c.doc_id, c.clause) for c in event.citations}
+                quoted = {(q.doc_id, q.clause) for q in event.quotes}
+                event.citations += [
+                    s.citation for s in sources if (s.citation.doc_id, s.citation.clause) in quoted - cited
+                ]
+            yield event
 
     def _generate(self, question: str, sources: list[Source], answer: Answer) -> Iterator[str | Answer]:
         assert self.model is not None

@@ -188,6 +188,40 @@ def best_window(text: str, question: str, chars: int) -> str:
     return best
 
 
+_QUOTE_SENTENCE = re.compile(r"[^\n]+?(?:[.!?;]+(?=\s+[A-Z0-9\[(\"“])|[.!?]+(?=\s*$)|(?=\n)|$)")
+"""A sentence of a clause as it is quoted: up to its full stop (or ';' before a list item) or line end."""
+QUOTED_SENTENCES = 2
+
+
+def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, str]]:
+    """The sentence of the sources that holds most of the question's words, and a second one when it
+    holds words the first lacks: verbatim (spaces aside), each with its source, chosen by overlap
+    alone, so the span quoted is the library's wording and never the model's. A redacted sentence is
+    never quoted."""
+    asked = set(tokenize(question)) - _QUESTION_WORDS
+    if not asked:
+        return []
+    scored = []
+    for rank, source in enumerate(sources):
+        for match in _QUOTE_SENTENCE.finditer(source.text):
+            sentence = " ".join(match.group(0).split())
+            words = set(tokenize(sentence))
+            found = asked & words
+            if found and REDACTED not in sentence and len(sentence.split()) >= 3:
+                scored.append((len(found), -rank, len(found) / len(words), sentence, source, found))
+    scored.sort(key=lambda row: row[:3], reverse=True)
+    chosen: list[tuple[Source, str]] = []
+    covered: set[str] = set()
+    for *_, sentence, source, found in scored:
+        if len(chosen) == QUOTED_SENTENCES:
+            break
+        if not found - covered:
+            continue
+        chosen.append((source, sentence))
+        covered |= found
+    return chosen
+
+
 class Source(BaseModel):
     """A clause handed to the model under a short id (S1, S2...)."""
 

@@ -12,10 +12,12 @@ from copilot.citation import Citation
 from copilot.grounding import (
     REDACTED,
     CitationRewriter,
+    Source,
     attribute,
     best_window,
     fold,
     prepare_sources,
+    quote_sentences,
     redact_instructions,
     relevance,
     rewrite_stream,
@@ -178,3 +180,22 @@ def test_attribution_keeps_line_breaks_and_abbreviations_whole() -> None:
         "A physical machine, e.g. a server, is a computing machine providing physical resources "
         "[ITU-T Y.3507] clause 3.2.1.\nBananas."
     )
+
+
+def test_the_quoted_sentence_is_the_clause_s_own_that_holds_the_question_s_words() -> None:
+    hub = Citation(rec_id="ITU-T Y.9901", clause="6.1")
+    controller = Citation(rec_id="ITU-T Y.9901", clause="7.1")
+    sources = [
+        Source(id="S1", citation=controller, text="7.1 The WC is required to reject a reading. It logs it."),
+        Source(
+            id="S2",
+            citation=hub,
+            text="6 Requirements\n6.1 A widget hub is required to forward every reading within 5 seconds. "
+            f"{REDACTED} A widget hub must forward a reading quickly.",
+        ),
+    ]
+    quoted = quote_sentences("How quickly must a widget hub forward a reading?", sources)
+    assert [(s.id, text) for s, text in quoted] == [
+        ("S2", "6.1 A widget hub is required to forward every reading within 5 seconds.")
+    ]
+    assert quote_sentences("What is it?", sources) == []  # no word of its own: nothing to quote
