@@ -9,8 +9,11 @@ it escapes with :func:`html.escape`, see :mod:`ui.views.ask`.)
 
 from __future__ import annotations
 
+import html
 import re
 import string
+
+import gradio as gr
 
 _PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")
 
@@ -20,3 +23,9 @@ def literal(text: str) -> str:
     backslash-escaped (CommonMark allows it for all of them), so no link, image, HTML tag, entity,
     emphasis, list, table cell or autolink can start."""
     return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def error(message: str) -> gr.Error:
+    """An error for the page, whose message Gradio shows as HTML: escaped, since it may quote a file's
+    content or a caller's input."""
+    return gr.Error(html.escape(message, quote=False))

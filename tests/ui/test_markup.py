@@ -23,7 +23,7 @@ from ingest.library import Library
 from rapporteur.processes import free_port
 from rapporteur.settings import Settings
 from tests.ui.conftest import PageFactory
-from ui.markup import literal
+from ui.markup import error, literal
 from ui.server import RunningServer, start
 from ui.views.ask import answer_message
 from ui.views.check import evidence_markdown
@@ -76,6 +76,13 @@ def test_check_evidence_quotes_the_library_as_text() -> None:
     out = MarkdownIt("commonmark").render(evidence_markdown(report, 1))
     assert "<img" not in out and "<svg" not in out and "<a " not in out
     assert "<strong>Evidence</strong>" in out  # our own Markdown still renders
+
+
+def test_errors_shown_on_the_page_are_text() -> None:
+    """Gradio renders an error's message as HTML (its toast showed an <img> and <b> when tried)."""
+    shown = error(f"report.docx: cannot read {PAYLOADS[1]}").message
+    assert "<img" not in shown and "<svg" not in shown
+    assert html.unescape(shown) == f"report.docx: cannot read {PAYLOADS[1]}"
 
 
 class Beacon:

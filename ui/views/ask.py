@@ -16,6 +16,7 @@ import gradio as gr
 from copilot.assistant import Answer
 from copilot.citation import Citation
 from copilot.retrieval import FilterError
+from ui.markup import error
 from ui.views.sources import EMPTY_PANEL, open_source, reset_sources, sources_radio, unique_citations
 from ui.workspace import Workspace
 
@@ -64,7 +65,7 @@ def ask_stream(
             history[-1] = {"role": "assistant", "content": as_text(text)}
             yield history, None
     except FilterError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise error(str(exc)) from exc
 
 
 def build(ws: Workspace, panel: gr.HTML) -> None:

@@ -1,5 +1,6 @@
 """Check: upload a draft, read the findings as a sortable, filterable table, open one for its evidence,
-download the report and the commented .docx (what ``rapporteur check`` prints and writes)."""
+download the report, the commented .docx and the tracked-changes copy (what ``rapporteur check``
+prints and writes)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import gradio as gr
 
 from copilot.checker import run_check
 from copilot.checker.docx_comments import write_commented_copy
+from copilot.checker.fixes import write_fixed_copy
 from copilot.checker.models import Category, CheckReport, Finding, Severity
 from copilot.checker.report import cite, headline, to_html, to_markdown, where
 from ingest.parsers import ParseError
-from ui.markup import literal
+from ui.markup import error, literal
 from ui.uploads import DRAFT_SUFFIXES, UploadError, stage
 from ui.workspace import Workspace
 
@@ -28,12 +30,12 @@ def check_draft(ws: Workspace, upload: str | None) -> tuple[CheckReport, list[st
     try:
         draft_path = stage(Path(upload), folder, DRAFT_SUFFIXES, ws.settings.ui_max_upload_bytes)
     except UploadError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise error(str(exc)) from exc
     library = ws.library if ws.library.documents() else None
     try:
         draft, report = run_check(draft_path, ws.settings, library)
     except ParseError as exc:
-        raise gr.Error(f"{draft_path.name}: {exc}") from exc
+        raise error(f"{draft_path.name}: {exc}") from exc
     stem = draft_path.stem
     files = [folder / f"{stem}.check.md", folder / f"{stem}.check.html"]
     files[0].write_text(to_markdown(report), encoding="utf-8")
@@ -41,7 +43,9 @@ def check_draft(ws: Workspace, upload: str | None) -> tuple[CheckReport, list[st
     if draft.meta.format == "docx":
         commented = folder / f"{stem}.commented.docx"
         write_commented_copy(draft_path, draft, report, commented)
-        files.append(commented)
+        fixed = folder / f"{stem}.fixed.docx"  # the mechanical fixes as tracked changes
+        write_fixed_copy(draft_path, draft, report, fixed)
+        files += [commented, fixed]
     return report, [str(f) for f in files]
 
 

@@ -13,7 +13,7 @@ import gradio as gr
 from ingest.library import expand_paths
 from ingest.lock import IndexBusy
 from ingest.models import IngestFailure, IngestReport
-from ui.markup import literal
+from ui.markup import error, literal
 from ui.provenance import NO_LOGIN
 from ui.uploads import LIBRARY_SUFFIXES, UploadError, keep
 from ui.workspace import Workspace
@@ -173,7 +173,7 @@ def build(ws: Workspace, demo: gr.Blocks) -> None:
         try:
             report = ingest_into_library(ws, files, where or "", user, progress)
         except IndexBusy as exc:
-            raise gr.Error(str(exc)) from None
+            raise error(str(exc)) from None
         return report.summary() + ".", failure_rows(ws, report), document_rows(ws), choices()
 
     def on_remove(doc_id: str | None) -> tuple[str, list[list[Any]], Any]:
@@ -182,7 +182,7 @@ def build(ws: Workspace, demo: gr.Blocks) -> None:
         try:
             removed = remove_document(ws, doc_id)
         except IndexBusy as exc:
-            raise gr.Error(str(exc)) from None
+            raise error(str(exc)) from None
         message = (
             f"Removed {', '.join(removed)}." if removed else f"{literal(doc_id)} was not in the library."
         )
