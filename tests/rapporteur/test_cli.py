@@ -350,3 +350,11 @@ def test_serve_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str], tm
         assert main(["serve", "--port", str(port), "--index", str(tmp_path / "ix")]) == 1
     err = _one_line_error(capsys)
     assert f"cannot listen on 127.0.0.1:{port}" in err and "choose another --port" in err
+
+
+def test_check_refuses_a_device_or_fifo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "draft.md"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        assert main(["check", str(path), "--index", str(tmp_path / "none")]) == 1
+        assert f"{path}: not a regular file" in _one_line_error(capsys)
