@@ -18,7 +18,7 @@ from copilot.editions.models import EditionDiff
 from copilot.editions.redline_docx import RedlineError, write_redline
 from copilot.editions.report import change_html, headline, side, to_html, to_markdown
 from ingest.parsers import ParseError
-from ui.markup import literal
+from ui.markup import error, literal
 from ui.uploads import LIBRARY_SUFFIXES, UploadError, stage
 from ui.workspace import Workspace
 
@@ -32,14 +32,14 @@ def _staged(ws: Workspace, upload: str, folder: Path) -> Path:
     try:
         return stage(Path(upload), folder, LIBRARY_SUFFIXES, ws.settings.ui_max_upload_bytes)
     except UploadError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise error(str(exc)) from exc
 
 
 def _load(path: Path) -> Draft:
     try:
         return load_draft(path)
     except ParseError as exc:
-        raise gr.Error(f"{path.name}: {exc}") from exc
+        raise error(f"{path.name}: {exc}") from exc
 
 
 def compare_uploads(
@@ -48,9 +48,9 @@ def compare_uploads(
     """Compare two uploaded editions, or the new one with the indexed edition of its Recommendation;
     the diff, the files to download and notes for the reader."""
     if not new_upload:
-        raise gr.Error("Choose the new edition (or your draft) to compare.")
+        raise error("Choose the new edition (or your draft) to compare.")
     if not against_index and not old_upload:
-        raise gr.Error("Choose the old edition, or compare with the edition in the library.")
+        raise error("Choose the old edition, or compare with the edition in the library.")
     folder = ws.request_dir()
     new = _staged(ws, new_upload, folder / "new")  # two uploads may share a name
     new_draft = _load(new)
@@ -58,7 +58,7 @@ def compare_uploads(
         try:
             old = indexed_edition(new, ws.library)
         except EditionNotFound as exc:  # its message names the scratch copy: name the upload
-            raise gr.Error(f"{new.name}: {str(exc).removeprefix(f'{new}: ')}") from exc
+            raise error(f"{new.name}: {str(exc).removeprefix(f'{new}: ')}") from exc
         log.info("comparing %s with the indexed edition %s", new.name, old)
     else:
         old = _staged(ws, old_upload or "", folder / "old")
