@@ -49,7 +49,7 @@ from rapporteur.settings import Settings
 ProgressCallback = Callable[[int, int, str], None]
 """Called as (files done, files total, current file) while ingesting."""
 
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 """Bump when parsing, chunking or extraction changes: every file is then read again on the next ingest
 (embeddings of unchanged chunk texts are reused from the cache)."""
 
