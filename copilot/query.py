@@ -88,6 +88,8 @@ class ParsedQuery(BaseModel):
     """What a document covers: its Scope answers."""
     asks_references: bool = False
     """What a document cites: its References clause answers."""
+    asks_expansion: bool = False
+    """"stands for", "abbreviation", "acronym", "expand": the abbreviations list answers first."""
 
     def expanded(self) -> str:
         """The question with each known acronym followed by its expansions, for both retrievers."""
@@ -177,4 +179,5 @@ def parse_query(text: str, store: RecordStore | None = None) -> ParsedQuery:
         wants_document=bool(_WHICH_DOCUMENT.search(text)),
         asks_scope=bool(_ASKS_SCOPE.search(text)),
         asks_references=bool(_ASKS_REFERENCES.search(text)),
+        asks_expansion=bool(_ASKS_EXPANSION.search(text)),
     )

@@ -83,12 +83,14 @@ class ClauseLocator:
         return Candidate(lex.chunk_ids[holders[0]], clause=definition.clause, text=text)
 
     def scope(self, doc_id: str) -> Candidate | None:
-        """A document's Scope (clause 1), else its first clause."""
+        """A document's Scope (clause 1, or its first sub-clause when 1 has no text of its own), else
+        its first clause."""
         lex = self.snap.lexical
         positions = lex.positions_of(doc_id)
-        for i in positions:
-            if lex.clauses[i] == "1" or lex.clauses[i].lower() == "scope":
-                return Candidate(lex.chunk_ids[i])
+        for accept in (lambda c: c == "1" or c.lower() == "scope", lambda c: c.startswith("1.")):
+            for i in positions:
+                if accept(lex.clauses[i]):
+                    return Candidate(lex.chunk_ids[i])
         return Candidate(lex.chunk_ids[positions[0]]) if positions else None
 
     def references(self, doc_id: str) -> Candidate | None:

@@ -15,6 +15,7 @@ from copilot.retrieval.index import IndexReader, IndexView, Snapshot
 from copilot.retrieval.signals import RecordSignals, find_signals
 from copilot.retrieval.stages import (
     DenseProducer,
+    FrontMatterPrior,
     LexicalProducer,
     PinningStage,
     Producer,
@@ -30,8 +31,10 @@ from rapporteur.settings import Settings
 
 Mode = Literal["hybrid", "lexical", "dense"]
 RRF_K = 60
-WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 1.0, "titles": 1.0}
+WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 0.3, "titles": 1.0}
 """Fusion weights per producer, chosen on the dev split (eval/retrieval/RESULTS.md)."""
+FRONT_MATTER_FACTOR = 0.6
+"""Scale of the fused score of Summary, Introduction, Keywords... (chosen on the dev split)."""
 _NUMBERED_PARAGRAPH = re.compile(r"^(?P<num>(?:\d{1,2}|[A-Z])(?:\.\d{1,3})+)\s")
 
 
@@ -63,6 +66,7 @@ class HybridRetriever:
         self.catalog = catalog
         self.depth = depth
         self.fuser = WeightedFuser(weights or WEIGHTS, rrf_k)
+        self.prior = FrontMatterPrior(FRONT_MATTER_FACTOR)
         self.pinning = PinningStage()
         self.lexical: Producer = LexicalProducer()
         self.dense: Producer = DenseProducer(index)
@@ -130,6 +134,8 @@ class HybridRetriever:
                 producers.append(self.titles)
         lists = [(p.name, p.produce(request, self.depth)) for p in producers]
         fused = self.fuser.fuse(lists)
+        if understand and mode == "hybrid":
+            fused = self.prior.apply(fused, query)
         candidates = [*pinned.values(), *(c for key, c in fused if key not in pinned)]
         return self._citations(candidates, parsed, locate, k)
 

@@ -182,7 +182,7 @@ class PinningStage:
     def _focus(self, request: SearchRequest) -> list[tuple[str, str, Candidate]]:
         """Definitions and abbreviation lists whose record explains every content word of the question."""
         signals, snap, locate = request.signals, request.snap, request.locate
-        found: list[tuple[str, str, Candidate]] = []
+        terms: list[tuple[str, str, Candidate]] = []
         for match in signals.terms:
             definitions = [
                 d
@@ -191,15 +191,41 @@ class PinningStage:
             ]
             for definition in sorted(definitions, key=lambda d: not d.defined_here):
                 if (candidate := locate.definition(definition)) is not None:
-                    found.append((definition.doc_id, definition.clause, candidate))
+                    terms.append((definition.doc_id, definition.clause, candidate))
+        lists: list[tuple[str, str, Candidate]] = []
         for acronym in signals.acronyms:
             words = set(tokenize(acronym.acronym))
             for doc_id in dict.fromkeys(e.doc_id for e in acronym.entries):
                 if not request.admits(doc_id) or signals.unexplained(words, doc_id, snap):
                     continue
                 if (candidate := locate.abbreviation(doc_id, acronym.acronym)) is not None:
-                    found.append((doc_id, candidate.clause or "", candidate))
-        return found
+                    lists.append((doc_id, candidate.clause or "", candidate))
+        # "what does X stand for", "the abbreviation X": the list that expands it before a definition
+        return [*lists, *terms] if request.parsed.asks_expansion else [*terms, *lists]
+
+
+class FrontMatterPrior:
+    """Summary, Introduction, Keywords, Bibliography and the like restate a whole document in brief, so
+    they match many questions a little; their fused score is scaled by ``factor`` unless the question
+    names them ("summary of ...", "keywords of ...")."""
+
+    PARTS = ("summary", "introduction", "keywords", "bibliography", "considering", "history", "foreword")
+
+    def __init__(self, factor: float) -> None:
+        self.factor = factor
+
+    def apply(self, ranked: RankedList, question: str) -> RankedList:
+        asked = question.lower()
+        demoted = {p for p in self.PARTS if p[:7] not in asked}
+        if self.factor == 1.0 or not demoted:
+            return ranked
+        rescored = [
+            (key, Candidate(c.chunk_id, c.clause, c.text, c.score * self.factor))
+            if key[2].lower() in demoted
+            else (key, c)
+            for key, c in ranked
+        ]
+        return sorted(rescored, key=lambda item: -item[1].score)
 
 
 class WeightedFuser:

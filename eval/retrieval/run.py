@@ -113,7 +113,8 @@ def _same_rec(a: str | None, b: str) -> bool:
 
 
 def _nested(clause: str, gold: str) -> bool:
-    if clause == gold:
+    """6.3.1 in 6.3; A.1 in Annex A; "Annex 2 § 2.2.2" in "Annex 2 § 2.2" (ITU-R labels)."""
+    if clause == gold or clause.startswith(gold + "."):
         return True
     prefix = gold.split(None, 1)[1] if gold.startswith(("Annex ", "Appendix ")) else gold
     return clause.startswith(prefix + ".")
