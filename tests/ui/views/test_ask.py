@@ -10,14 +10,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from copilot.assistant import Answer
+from copilot.assistant import NO_ANSWER, Answer
 from copilot.citation import Citation
+from copilot.conversation import Conversation
 from rapporteur.processes import free_port
 from rapporteur.settings import Settings
 from tests.ui.conftest import PageFactory
 from ui.server import RunningServer, start
-from ui.views.ask import answer_message, filters_for
+from ui.views.ask import SEARCHING, answer_message, ask_stream, filters_for, searching_line
 from ui.views.sources import clause_html, source_choices, unique_citations
+from ui.workspace import Workspace
 
 QUESTION = "What is a physical machine?"
 
@@ -113,6 +115,10 @@ def test_answer_text_carries_its_notice_and_sources_are_listed_once() -> None:
         ("[ITU-T Y.3507] clause 7.5 · Security", "1"),
     ]
     assert filters_for("any", False) is None
+    assert searching_line("q", "q") == ""
+    assert searching_line("and it?", "<img src=x> in [ITU-T Y.3507]") == (
+        "<em>Searching for: &lt;img src=x&gt; in [ITU-T Y.3507]</em>\n\n"
+    )
     assert filters_for("ITU-R", True) == {"sector": "ITU-R", "in_force": "true"}
 
 
@@ -135,3 +141,32 @@ def test_simultaneous_askers_are_queued_not_mixed(ui_server: RunningServer) -> N
     for thread in threads:
         thread.join(timeout=120)
     assert answers == questions
+
+
+def final_turn(
+    ws: Workspace, question: str, history: list[dict[str, object]], thread: Conversation
+) -> tuple[list[dict[str, object]], Answer]:
+    """The chat and the answer once ``question`` has been answered, as the view's event gets them."""
+    *_, (chat, answer) = ask_stream(ws, question, history, None, thread)
+    assert answer is not None
+    return chat, answer
+
+
+def test_a_follow_up_is_searched_in_the_light_of_the_session_and_says_so(synthetic_library: Settings) -> None:
+    ws = Workspace(synthetic_library)
+    try:
+        thread = Conversation()
+        chat, first = final_turn(ws, "What is a widget hub?", [], thread)
+        assert ("ITU-T Y.9901", "3.2.2") in {(c.rec_id, c.clause) for c in first.citations}
+        assert SEARCHING not in str(chat[-1]["content"])  # asked as written
+        chat, second = final_turn(ws, "What about its abbreviations?", chat, thread)
+        assert (second.citations[0].rec_id, second.citations[0].clause) == ("ITU-T Y.9901", "4")
+        shown = str(chat[-1]["content"])
+        assert shown.startswith("<em>Searching for: abbreviations in [ITU-T Y.9901]</em>\n\n")
+        assert [t.query for t in thread.turns] == ["What is a widget hub?", "abbreviations in [ITU-T Y.9901]"]
+        assert [m["role"] for m in chat] == ["user", "assistant"] * 2
+        # Without the session's turns the same follow-up names nothing the library can place.
+        _, alone = final_turn(ws, "What about its abbreviations?", [], Conversation())
+        assert alone.answer == NO_ANSWER
+    finally:
+        ws.close()
