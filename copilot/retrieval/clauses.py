@@ -101,17 +101,13 @@ class ClauseLocator:
         return None
 
     def abbreviation(self, doc_id: str, acronym: str) -> Candidate | None:
-        """The clause of ``doc_id`` that lists ``acronym``: an abbreviations (or glossary, symbols)
-        clause first, else a clause with an ITU-R "Abbreviations/Glossary" table."""
+        """The clause of ``doc_id`` that lists ``acronym``: the one with an ITU-R "Abbreviations/Glossary"
+        table (where ITU-R records come from), else an abbreviations (or glossary, symbols) clause."""
         pattern = re.compile(rf"(?m)^\s*{re.escape(acronym)}(?:\s|$)")
         chunks = [c for c in self.store.chunks(doc_id) if pattern.search(c.text)]
-        for chunk in chunks:
-            if _ABBREVIATIONS_HEADING.search(chunk.heading):
-                return Candidate(chunk.chunk_id, clause=chunk.clause)
-        for chunk in chunks:
-            if _GLOSSARY_MARK in chunk.text:
-                return Candidate(chunk.chunk_id, clause=chunk.clause)
-        return None
+        ranked = [c for c in chunks if _GLOSSARY_MARK in c.text]
+        ranked += [c for c in chunks if _ABBREVIATIONS_HEADING.search(c.heading)]
+        return Candidate(ranked[0].chunk_id, clause=ranked[0].clause) if ranked else None
 
     def doc_of(self, chunk_id: str) -> str:
         return self.snap.lexical.doc_ids[self.snap.lexical.position[chunk_id]]
