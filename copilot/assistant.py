@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from copilot.citation import Citation
+from copilot.editions.question import changes_answer, editions_asked
 from copilot.grounding import (
     CitationRewriter,
     Source,
@@ -118,6 +119,13 @@ class Assistant:
         """Text pieces as they are generated, then one final :class:`Answer`; ``query`` (a follow-up
         made self-contained) is searched for and answered in place of ``question`` when given."""
         searched = query or question
+        asked = editions_asked(searched, self.retriever.documents())
+        if asked is not None:
+            text, changed = changes_answer(*asked)
+            yield text
+            yield Answer(question=question, query=searched, answer=text, citations=changed, sources=changed,
+                         grounded=True)  # fmt: skip
+            return
         sources = self.relevant_sources(searched, filters)
         answer = Answer(
             question=question,
