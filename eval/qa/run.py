@@ -8,6 +8,11 @@ no relevance gate, its three chunks listed as sources):
 - citation recall: answerable questions whose answer cites a gold clause;
 - no-answer accuracy: off-topic questions answered "the library holds no clause..." instead of invented.
 
+Questions are single facts, multi-clause, comparisons of two Recommendations (``also_rec_id``: a gold
+clause of either counts), "which Recommendation", and follow-up chains (turns sharing a ``chain``, in
+file order): Rapporteur asks a follow-up as its conversation rewrites it (``Conversation.rewrite``), the
+baseline as written; follow-up turns are also scored apart, beside Rapporteur asked without the thread.
+
 Without a model (and always in fast mode, for CI) both systems answer extractively: Rapporteur with its
 relevance-gated cited clauses, the baseline with its top-3 chunks; this still measures grounding.
 
@@ -28,6 +33,7 @@ from pydantic import BaseModel
 
 from copilot.assistant import NO_ANSWER, Assistant
 from copilot.citation import Citation
+from copilot.conversation import Conversation
 from copilot.llm import ChatModel, LLMUnavailable, ModelHost
 from copilot.prompts import PromptTemplate
 from copilot.retrieval import HybridRetriever
@@ -47,6 +53,11 @@ class QAQuestion(BaseModel):
     rec_id: str | None
     clauses: list[str]
     facts: list[list[str]]
+    kind: str = "single"
+    also_rec_id: str | None = None
+    also_clauses: list[str] = []
+    chain: str | None = None
+    """Turns with one ``chain`` form a conversation, asked in file order."""
 
     def as_retrieval(self) -> Question:
         return Question(
@@ -58,11 +69,21 @@ class QAQuestion(BaseModel):
             names_rec=False,
         )
 
+    def golds(self) -> list[Question]:
+        """The gold clauses as retrieval questions: one per Recommendation the answer should cite."""
+        golds = [self.as_retrieval()]
+        if self.also_rec_id:
+            golds.append(
+                golds[0].model_copy(update={"rec_id": self.also_rec_id, "clauses": self.also_clauses})
+            )
+        return golds
+
 
 class Reply(BaseModel):
     text: str
     citations: list[Citation]
     abstained: bool
+    query: str | None = None
 
 
 def load_questions(path: Traversable = QUESTIONS) -> list[QAQuestion]:
@@ -87,9 +108,9 @@ def judge_for(library: Library) -> Judge:
 def score(question: QAQuestion, reply: Reply, judge: Judge) -> dict[str, Any]:
     if not question.rec_id:
         return {"abstained": reply.abstained}
-    gold = question.as_retrieval()
+    golds = question.golds()
     hits = _as_hits(reply.citations)
-    on_gold = [judge.matches(h, gold) for h in hits]
+    on_gold = [any(judge.matches(h, gold) for gold in golds) for h in hits]
     supporting = [
         g or fact_share(c.text, question.facts) > 0 for g, c in zip(on_gold, reply.citations, strict=True)
     ]
@@ -102,10 +123,21 @@ def score(question: QAQuestion, reply: Reply, judge: Judge) -> dict[str, Any]:
     }
 
 
-def ours(assistant: Assistant) -> Callable[[QAQuestion], Reply]:
+def ours(assistant: Assistant, threads: bool = True) -> Callable[[QAQuestion], Reply]:
+    """Rapporteur's answers; with ``threads``, a chain's turns are asked as its conversation rewrites them."""
+    conversations: dict[str, Conversation] = {}
+
     def ask(question: QAQuestion) -> Reply:
-        answer = assistant.ask(question.question)
-        return Reply(text=answer.answer, citations=answer.citations, abstained=answer.answer == NO_ANSWER)
+        conversation = (
+            conversations.setdefault(question.chain, Conversation()) if threads and question.chain else None
+        )
+        query = conversation.rewrite(question.question) if conversation else None
+        answer = assistant.ask(question.question, query=query)
+        if conversation:
+            conversation.record(answer)
+        return Reply(
+            text=answer.answer, citations=answer.citations, abstained=answer.answer == NO_ANSWER, query=query
+        )
 
     return ask
 
@@ -127,6 +159,18 @@ def naive(
         return Reply(text=text, citations=hits, abstained=False)
 
     return ask
+
+
+def follow_ups(questions: list[QAQuestion]) -> set[str]:
+    """The ids of the chain turns after each chain's first."""
+    seen: set[str] = set()
+    later = set()
+    for question in questions:
+        if question.chain in seen:
+            later.add(question.id)
+        elif question.chain:
+            seen.add(question.chain)
+    return later
 
 
 def aggregate(rows: list[dict[str, Any]], system: str) -> dict[str, float]:
@@ -155,17 +199,26 @@ def evaluate(
 ) -> list[dict[str, Any]]:
     retriever = HybridRetriever(library)
     judge = judge_for(library)
-    systems = {
-        "rapporteur": ours(Assistant(retriever, model, settings, why)),
-        "naive": naive(retriever, model, settings),
-    }
+    assistant = Assistant(retriever, model, settings, why)
+    systems = {"rapporteur": ours(assistant), "naive": naive(retriever, model, settings)}
+    alone = ours(assistant, threads=False)
+    later = follow_ups(questions)
     rows = []
     for question in progress(questions, "qa questions"):
-        row: dict[str, Any] = {"id": question.id, "answerable": bool(question.rec_id)}
+        row: dict[str, Any] = {
+            "id": question.id,
+            "kind": question.kind,
+            "answerable": bool(question.rec_id),
+            "follow_up": question.id in later,
+        }
         for name, ask in systems.items():
             reply = ask(question)
             row[name] = score(question, reply, judge)
             row[f"{name}_answer"] = reply.text
+            if reply.query:
+                row[f"{name}_query"] = reply.query
+        if row["follow_up"]:
+            row["unthreaded"] = score(question, alone(question), judge)
         rows.append(row)
     return rows
 
@@ -181,9 +234,22 @@ def result(rows: list[dict[str, Any]], config: dict[str, Any]) -> SuiteResult:
         Metric(name=name, value=value, baseline=base[name], higher_is_better=name != "false abstentions")
         for name, value in mine.items()
     ]
-    return SuiteResult(
-        suite="qa", metrics=metrics, rows=rows, config=config, notes=[f"{len(rows)} questions"]
-    )
+    notes = [f"{len(rows)} questions"]
+    later = [r for r in rows if r.get("follow_up")]
+    if later:
+        turns = {s: aggregate(later, s) for s in ("rapporteur", "naive", "unthreaded")}
+        for name in ("answer correctness", "citation recall"):
+            metrics.append(
+                Metric(
+                    name=f"follow-up {name}", value=turns["rapporteur"][name], baseline=turns["naive"][name]
+                )
+            )
+        scored = ", ".join(
+            f"{system} {m['answer correctness']:.3f} / {m['citation recall']:.3f}"
+            for system, m in turns.items()
+        )
+        notes.append(f"{len(later)} follow-up turns, correctness / citation recall: {scored}")
+    return SuiteResult(suite="qa", metrics=metrics, rows=rows, config=config, notes=notes)
 
 
 def run_suite(settings: Settings, fast: bool) -> SuiteResult:
