@@ -150,7 +150,10 @@ def test_a_model_server_killed_mid_answer_ends_with_the_clauses_and_the_next_que
         first_server = host.server
         assert first_server is not None and first_server.running
         stream = Assistant(retriever, model, settings).ask_stream("What is a physical machine?")
-        assert isinstance(next(stream), str)  # the model has started answering
+        first = next(stream)
+        if isinstance(first, str) and first.endswith("\n\n"):  # the quoted lead, written before the model
+            first = next(stream)
+        assert isinstance(first, str)  # the model has started answering
         os.kill(first_server.pid or 0, signal.SIGKILL)
         *_, answer = stream
         assert isinstance(answer, Answer)
