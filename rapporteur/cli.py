@@ -335,6 +335,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from copilot.checker import run_check
     from copilot.checker.docx_comments import write_commented_copy
+    from copilot.checker.fixes import write_fixed_copy
     from copilot.checker.report import to_html, to_markdown
     from ingest.parsers import ParseError
 
@@ -349,11 +350,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     for target, render in ((args.markdown, to_markdown), (args.html, to_html)):
         if target:
             Path(target).write_text(render(report), encoding="utf-8")
+    if (args.docx or args.fix) and draft.meta.format != "docx":
+        print(f"rapporteur: {path}: --docx and --fix need a .docx draft", file=sys.stderr)
+        return EXIT_ERROR
     if args.docx:
-        if draft.meta.format != "docx":
-            print("rapporteur: --docx needs a .docx draft", file=sys.stderr)
-            return EXIT_ERROR
         write_commented_copy(path, draft, report, Path(args.docx))
+    if args.fix:
+        copy = write_fixed_copy(path, draft, report, Path(args.fix))
+        print(
+            f"{args.fix}: {len(copy.fixed)} fixes as tracked changes, {copy.comments} comments",
+            file=sys.stderr,
+        )
     _emit(report, args.json, to_markdown)
     return EXIT_PARTIAL if report.summary.by_severity.get("error") else EXIT_OK
 
@@ -800,6 +807,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown")
     p.add_argument("--html", metavar="PATH", help="also write the report as HTML")
     p.add_argument("--docx", metavar="PATH", help="write a copy of a .docx draft with a comment per finding")
+    p.add_argument(
+        "--fix",
+        metavar="OUT.docx",
+        help="write a copy of a .docx draft with each mechanical fix as a tracked change (author "
+        "Rapporteur) commented with its finding, and the other findings as comments",
+    )
 
     p = command("ask", cmd_ask, "Answer a question from the library, citing the clauses it rests on.")
     p.add_argument("question")

@@ -15,14 +15,15 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph as WordParagraph
 
 from copilot.checker.draft import Draft
-from copilot.checker.models import CheckReport, Finding, Severity
+from copilot.checker.models import CheckReport, Finding, Location, Severity
 from copilot.checker.report import cite
 
 AUTHOR = "Rapporteur check"
 _LEADING_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,3})+|[A-Z]\.\d[\d.]*)\.?\s+")
 
 
-def _key(text: str) -> str:
+def comparable_text(text: str) -> str:
+    """A paragraph's text as the parser and Word both give it: no leading clause number, spaces folded."""
     text = text.replace("\u00a0", " ").replace("|", " ")
     return re.sub(r"\s+", " ", _LEADING_NUMBER.sub("", text.strip())).strip().lower()
 
@@ -34,9 +35,9 @@ def _targets(document: docx.document.Document) -> Iterator[tuple[str, WordParagr
         if isinstance(item, Table):
             cells = [p for row in item.rows for cell in row.cells for p in cell.paragraphs if p.text.strip()]
             if cells:
-                yield _key(" ".join(p.text for p in cells)), cells[0]
+                yield comparable_text(" ".join(p.text for p in cells)), cells[0]
         elif item.text.strip():
-            yield _key(item.text), item
+            yield comparable_text(item.text), item
 
 
 def comment_text(finding: Finding) -> str:
@@ -47,7 +48,7 @@ def comment_text(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-class _Anchors:
+class Anchors:
     """Finds the Word paragraph for a finding's location, scanning forward from its clause heading."""
 
     def __init__(self, draft: Draft, targets: list[tuple[str, WordParagraph]]) -> None:
@@ -59,23 +60,31 @@ class _Anchors:
         clause = self.draft.clause(number)
         if clause is None:
             return None
-        want = _key(clause.heading)
+        want = comparable_text(clause.heading)
         for i, (text, _) in enumerate(self.targets):
             if text.endswith(want) and len(text) <= len(want) + 16:
                 return i
         return None
 
-    def find(self, finding: Finding) -> WordParagraph:
-        loc = finding.location
-        start = self.heading(loc.clause) if loc.clause else None
-        text = self.texts.get((loc.clause or "", loc.paragraph or 0))
+    def paragraph(self, location: Location) -> WordParagraph | None:
+        """The Word paragraph holding the draft paragraph at ``location``, or None when not found."""
+        start = self.heading(location.clause) if location.clause else None
+        text = self.texts.get((location.clause or "", location.paragraph or 0))
         if text:
-            want = _key(text)[:60]
+            want = comparable_text(text)[:60]
             order = list(range(start or 0, len(self.targets))) + list(range(0, start or 0))
             for i in order:
                 got = self.targets[i][0]
                 if got and (got.startswith(want) or want.startswith(got[:60])):
                     return self.targets[i][1]
+        return None
+
+    def find(self, finding: Finding) -> WordParagraph:
+        """The finding's paragraph, else its clause heading, else the document's first paragraph."""
+        found = self.paragraph(finding.location)
+        if found is not None:
+            return found
+        start = self.heading(finding.location.clause) if finding.location.clause else None
         return self.targets[start][1] if start is not None else self.targets[0][1]
 
 
@@ -86,7 +95,7 @@ def write_commented_copy(source: Path, draft: Draft, report: CheckReport, dest: 
     if not targets:
         document.add_paragraph("")
         targets = [("", document.paragraphs[-1])]
-    anchors = _Anchors(draft, targets)
+    anchors = Anchors(draft, targets)
     count = 0
     for finding in report.findings:
         if finding.severity is Severity.INFO and finding.location.clause is None:

@@ -93,6 +93,7 @@ _CITATION = re.compile(
     r"(?:\[|Recommendation\s+|Rec\.\s*|\b)(?P<org>ITU-[TR])\s+(?P<id>[A-Z]{1,3}\.(?:Imp|Sup)?\d+(?:\.\d+)*)"
     r"(?:-\d+)?"
 )
+_REFERENCE_ENTRY = re.compile(r"^(?:\[[^\]]+\]\s*)?(?:Recommendation|Report) ITU-[TR] \S+\s*(?:\(|–|-)")
 _SENTENCE = re.compile(r"(?<=[.;:])\s+(?=[A-Z(\[])")
 _WORD = re.compile(r"[a-zα-ω][a-zα-ω\-]{2,}", re.I)
 _STOP = frozenset([
@@ -280,6 +281,8 @@ class EvidenceJudge:
             if paragraph.table:
                 continue
             for sentence in sentences(paragraph.text):
+                if _REFERENCE_ENTRY.match(sentence):
+                    continue  # a reference entry restates a title: the references rules check it
                 tied = cited(sentence) or cited(paragraph.text) or by_clause[paragraph.clause]
                 verdict = self._judge_sentence(paragraph, sentence, tied)
                 if verdict is None:

@@ -25,6 +25,7 @@ from copilot.checker.draft import load_draft
 from copilot.checker.rules.base import CheckContext
 from copilot.checker.rules.consistency import Contradicts
 from eval.checking.corpus import DEFAULT_CORPUS, build_record_store
+from eval.report import Metric
 from ingest.store import RecordStore
 
 SPEC = files("eval.checking") / "consistency.json"
@@ -34,6 +35,8 @@ class Restatement(BaseModel):
     id: str
     kind: str
     source: str
+    doc: str
+    """The source's file under the corpus folder (the fast eval indexes only these)."""
     clause: str
     right: str
     wrong: str
@@ -77,16 +80,40 @@ def score(pairs: list[Restatement], store: RecordStore) -> list[PairResult]:
     return out
 
 
-def table(results: list[PairResult]) -> str:
-    kinds: dict[str, list[PairResult]] = defaultdict(list)
+def kinds(results: list[PairResult]) -> dict[str, list[PairResult]]:
+    grouped: dict[str, list[PairResult]] = defaultdict(list)
     for r in results:
-        kinds[r.kind].append(r)
+        grouped[r.kind].append(r)
+    return dict(sorted(grouped.items()))
+
+
+def metrics(results: list[PairResult]) -> list[Metric]:
+    """Recall on the wrong restatements and false alarms on the right ones, overall and per kind."""
+    found: list[Metric] = []
+    for name, rows in [("", results), *((f" {k}", v) for k, v in kinds(results).items())]:
+        found += [
+            Metric(name=f"consistency recall{name}", value=sum(r.detected for r in rows) / len(rows)),
+            Metric(name=f"consistency false alarms{name}", value=sum(r.false_alarm for r in rows),
+                   unit="pairs", higher_is_better=False),
+        ]  # fmt: skip
+    return found
+
+
+def table(results: list[PairResult]) -> str:
     lines = ["| kind | pairs | wrong caught | recall | false alarms on right |", "|---|---|---|---|---|"]
-    for name, rows in [*sorted(kinds.items()), ("**all**", results)]:
+    for name, rows in [*kinds(results).items(), ("**all**", results)]:
         caught = sum(r.detected for r in rows)
         alarms = sum(r.false_alarm for r in rows)
         lines.append(f"| {name} | {len(rows)} | {caught} | {caught / len(rows):.2f} | {alarms} |")
     return "\n".join(lines)
+
+
+def source_records(corpus: Path, pairs: list[Restatement], db_path: Path) -> RecordStore:
+    """A record store of only the Recommendations the pairs restate (``rapporteur eval``'s fast run)."""
+    store, failures = build_record_store(sorted({corpus / p.doc for p in pairs}), db_path)
+    if failures:
+        raise RuntimeError(f"cannot index the restated Recommendations: {'; '.join(failures)}")
+    return store
 
 
 def corpus_records(corpus: Path, db_path: Path) -> RecordStore:

@@ -28,7 +28,7 @@ from copilot.checker import check_draft
 from copilot.checker.draft import load_draft
 from copilot.checker.models import Category, CheckReport, Finding, Severity
 from copilot.checker.rules.base import CheckContext
-from eval.checking import corpus_run
+from eval.checking import consistency_run, corpus_run
 from eval.checking.corpus import build_record_store, corpus_catalog, corpus_store
 from eval.checking.inject import SPLITS, Defect, inject, load_defects
 from eval.report import Metric, SuiteResult, SuiteUnavailable, progress
@@ -161,13 +161,17 @@ def run_suite(settings: Settings, fast: bool) -> SuiteResult:
         raise SuiteUnavailable(f"the seeded defects need {', '.join(missing)} under {corpus}")
     catalog = ReferenceCatalog.from_settings(settings)
     sources = sorted({corpus / d.doc for d in defects}) if fast else [corpus / "itu-t"]
+    pairs = consistency_run.load_pairs()
     with tempfile.TemporaryDirectory(prefix="rapporteur-eval-") as tmp:
         store, failures = build_record_store(sources, Path(tmp) / "records.sqlite3")
+        restated = consistency_run.source_records(corpus, pairs, Path(tmp) / "restated.sqlite3")
         try:
             results = score(defects, corpus, store, catalog)
             reports = [] if fast else corpus_run.run(corpus, store, catalog)
+            consistency = consistency_run.score(pairs, restated)
         finally:
             store.close()
+            restated.close()
     scores = by_category(results)
     overall = total(scores)
     found = [Metric(name="recall", value=overall.recall), Metric(name="precision", value=overall.precision)]
@@ -178,6 +182,7 @@ def run_suite(settings: Settings, fast: bool) -> SuiteResult:
             Metric(name=f"precision {category.value}", value=s.precision),
         ]
     found += false_alarm_metrics(reports) if reports else []
+    found += consistency_run.metrics(consistency)
     missed = [f"{r.id} ({r.rule})" for r in results if not r.detected]
     return SuiteResult(
         suite="checking",
@@ -190,7 +195,7 @@ def run_suite(settings: Settings, fast: bool) -> SuiteResult:
             *(f"record store: {f}" for f in failures),
         ],
         config={"record store": "seeded documents" if fast else "itu-t/ folder"},
-        details=table(scores),
+        details=table(scores) + "\n\n" + consistency_run.table(consistency),
     )
 
 

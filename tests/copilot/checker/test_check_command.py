@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rapporteur.cli import EXIT_OK, EXIT_PARTIAL, main
+from rapporteur.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, main
 
 SAMPLE = Path(__file__).resolve().parents[3] / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
 
@@ -76,3 +76,19 @@ def test_an_uploaded_copy_of_an_indexed_draft_is_not_compared_with_itself(
     main(["check", str(upload), "--index", index, "--json"])
     rules = {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
     assert "definitions.already-defined" in rules, "the rule still compares with documents of other content"
+
+
+def test_fix_writes_a_tracked_changes_copy_and_refuses_what_is_not_word(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+
+    draft = corpus_dir / "itu-t" / "Y.3507-201812.docx"
+    out = tmp_path / "fixed.docx"
+    main(["check", str(draft), "--index", str(tmp_path / "index"), "--fix", str(out)])
+    err = capsys.readouterr().err
+    assert f"{out}: " in err and "fixes as tracked changes" in err
+    document = docx.Document(str(out))
+    assert len(document.comments) > 0  # without a library, the findings still arrive as comments
+    status = main(["check", str(SAMPLE), "--index", str(tmp_path / "index"), "--fix", str(out)])
+    assert status == EXIT_ERROR and "--fix need a .docx draft" in capsys.readouterr().err
