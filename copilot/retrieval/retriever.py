@@ -9,7 +9,7 @@ from typing import Literal, Protocol
 from copilot.citation import Citation
 from copilot.lexical import store_fingerprint, tokenize
 from copilot.query import ParsedQuery, parse_query
-from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
+from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator
 from copilot.retrieval.filters import allowed_documents, names
 from copilot.retrieval.index import IndexReader, IndexView, Snapshot
 from copilot.retrieval.signals import RecordSignals, find_signals
@@ -199,6 +199,3 @@ def _refine(chunk: Chunk, words: set[str]) -> tuple[str, str]:
     if best is not None and best[0] >= 1 and best[0] > runner_up:
         return best[1], best[2]
     return chunk.clause, chunk.text
-
-
-__all__ = ["HybridRetriever", "Mode", "Retriever", "RankedList"]
