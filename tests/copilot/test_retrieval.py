@@ -102,4 +102,4 @@ def test_cli_search_json(index: Path, capsys: pytest.CaptureFixture[str]) -> Non
     hits = json.loads(capsys.readouterr().out)
     assert len(hits) == 3
     assert set(hits[0]) == {"doc_id", "rec_id", "clause", "heading", "page", "text", "score", "path"}
-    assert main(["search", "x", "--index", str(index), "--filter", "nokey"]) == 1
+    assert main(["search", "x", "--index", str(index), "--filter", "nokey"]) == 2  # usage error
