@@ -1,5 +1,5 @@
 """Check view, in Chromium: upload a draft, read and filter the findings, open one's evidence, download
-the report and the commented .docx."""
+the report, the commented .docx and the tracked-changes copy."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from pathlib import Path
 import docx
 import gradio as gr
 import pytest
+from docx.oxml.ns import qn
 from playwright.sync_api import Page, expect
 
 from copilot.checker import run_check
 from copilot.checker.docx_comments import AUTHOR
+from copilot.redline import AUTHOR as REVISION_AUTHOR
 from rapporteur.settings import Settings
 from tests.ui.conftest import SAMPLE_DRAFT, PageFactory
 from ui.markup import literal
@@ -88,10 +90,11 @@ def test_reports_download_and_a_docx_draft_gets_a_commented_copy(
     page = new_page(ui_server.url)
     upload_and_check(page, draft, "my_draft_(v2).docx")
     downloads = page.locator("#check-downloads")
-    for name in ("my_draft_(v2).check.md", "my_draft_(v2).check.html", "my_draft_(v2).commented.docx"):
+    names = ("check.md", "check.html", "commented.docx", "fixed.docx")
+    for name in (f"my_draft_(v2).{suffix}" for suffix in names):
         expect(downloads.get_by_role("cell", name=name, exact=True)).to_be_visible()
     saved = {}
-    for name in ("my_draft_(v2).check.md", "my_draft_(v2).commented.docx"):
+    for name in ("my_draft_(v2).check.md", "my_draft_(v2).commented.docx", "my_draft_(v2).fixed.docx"):
         with page.expect_download() as info:
             downloads.get_by_role("row", name=name).get_by_role("link").click()
         saved[name] = Path(info.value.path())
@@ -100,6 +103,12 @@ def test_reports_download_and_a_docx_draft_gets_a_commented_copy(
     comments = docx.Document(str(saved["my_draft_(v2).commented.docx"])).comments
     assert len(comments) >= 1
     assert all(c.author == AUTHOR for c in comments)
+    # The tracked-changes copy: fixes as revisions by Rapporteur, the rest as its comments.
+    fixed = docx.Document(str(saved["my_draft_(v2).fixed.docx"]))
+    assert {c.author for c in fixed.comments} == {REVISION_AUTHOR}
+    assert {m.get(qn("w:author")) for m in fixed.element.body.xpath(".//w:ins | .//w:del")} <= {
+        REVISION_AUTHOR
+    }
 
 
 def test_rows_and_evidence_follow_the_report(ui_server: RunningServer, seeded_draft: Path) -> None:
