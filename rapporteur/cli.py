@@ -692,6 +692,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     from rapporteur.mcp_server import McpServeError, serve_http, serve_stdio
 
     settings = _settings(args)
+    _need_index(settings)  # an assistant is served a library, never an empty index made on the spot
     if args.http:
         _listenable(args.host, args.port)
     try:

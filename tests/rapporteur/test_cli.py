@@ -285,7 +285,7 @@ def test_filters_are_checked_not_ignored(
 @pytest.mark.parametrize(
     "argv",
     [["docs"], ["search", "x"], ["terms", "x"], ["abbrev", "X"], ["refs", "Y.1"], ["show", "Y.1"],
-     ["ask", "x"], ["remove", "x"], ["index"]],
+     ["ask", "x"], ["remove", "x"], ["index"], ["mcp"]],
 )  # fmt: skip
 def test_read_commands_on_a_missing_index_say_so_and_create_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
