@@ -102,9 +102,12 @@ def _progress_bar(label: str) -> Callable[[int, int, str], None] | None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     library = _library(args)
-    report = library.ingest(
-        [Path(p) for p in args.paths], prune=args.prune, on_progress=_progress_bar("ingest")
-    )
+    try:
+        report = library.ingest(
+            [Path(p) for p in args.paths], prune=args.prune, on_progress=_progress_bar("ingest")
+        )
+    finally:  # closed now, not when collected: a late close checkpoints the SQLite journal into the file
+        library.close()
 
     def human(r: Any) -> str:
         lines = [r.summary()]
