@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from rapporteur.errors import NoIndex, PortInUse, UsageError, explain
+from rapporteur.lookups import clause_tree, unique_definitions
 from rapporteur.settings import Settings
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from copilot.conversation import Conversation
     from copilot.llm import ChatModel, ModelHost
     from ingest.library import Library
-    from ingest.models import Definition, DocumentSummary
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -135,27 +135,6 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def clause_tree(library: Library, doc: DocumentSummary) -> dict[str, Any]:
-    """``show REC_ID --json``: a document's identity and its clause tree (numbers, headings, pages)."""
-    return {
-        "doc_id": doc.doc_id,
-        "rec_id": doc.rec_id,
-        "title": doc.title,
-        "edition": doc.edition,
-        "clauses": [
-            {
-                "number": c.number,
-                "heading": c.heading,
-                "level": c.level,
-                "parent": c.parent,
-                "page_start": c.page_start,
-                "page_end": c.page_end,
-            }
-            for c in library.store.clauses(doc.doc_id)
-        ],
-    }
-
-
 def cmd_show(args: argparse.Namespace) -> int:
     library = _indexed_library(args)
     doc = library.resolve(args.rec_id, args.lang)
@@ -169,7 +148,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         _emit(clause, args.json, lambda c: c.text)
         return EXIT_OK
-    data = clause_tree(library, doc)
+    data = clause_tree(library.store, doc)
 
     def human(d: Any) -> str:
         head = f"{d['rec_id']} ({d['edition']}) {d['title']}"
@@ -186,17 +165,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def unique_definitions(library: Library, query: str, limit: int) -> list[Definition]:
-    """``terms QUERY``: definitions of matching terms, each once although copies of one Recommendation
-    (a .docx and its AsciiDoc re-typeset) define it twice."""
-    unique = {
-        (d.rec_id or d.doc_id, d.clause, d.term, d.definition): d for d in library.store.definitions(query)
-    }
-    return list(unique.values())[:limit]
-
-
 def cmd_terms(args: argparse.Namespace) -> int:
-    rows = unique_definitions(_indexed_library(args), args.query, args.limit)
+    rows = unique_definitions(_indexed_library(args).store, args.query, args.limit)
 
     def human(defs: Any) -> str:
         out = []

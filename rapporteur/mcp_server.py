@@ -42,11 +42,11 @@ from copilot.prompts import PromptTemplate
 from copilot.retrieval import FilterError
 from ingest.models import Abbreviation, ClauseText, Definition, DocumentSummary, Reference
 from ingest.parsers import ParseError
-from rapporteur.cli import clause_tree, unique_definitions
+from rapporteur.lookups import clause_tree, unique_definitions
 from rapporteur.processes import LOOPBACK, is_loopback
 from rapporteur.settings import Settings
-from ui.uploads import DRAFT_SUFFIXES, UploadError, check_upload
-from ui.workspace import Workspace
+from rapporteur.uploads import DRAFT_SUFFIXES, UploadError, check_upload
+from rapporteur.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +259,7 @@ def build_server(workspace: Workspace) -> LibraryServer:
 
     @server.tool(description="Definitions of a term in the library, with their source tags and clauses.")
     def define(term: Text, limit: Annotated[int, Field(ge=1, le=100)] = 20) -> list[Definition]:
-        return unique_definitions(library, term, limit)
+        return unique_definitions(library.store, term, limit)
 
     @server.tool(description="Expansions of an abbreviation as indexed Recommendations define it.")
     def expand(abbreviation: Annotated[str, Field(min_length=1, max_length=40)]) -> list[Abbreviation]:
@@ -322,7 +322,7 @@ def build_server(workspace: Workspace) -> LibraryServer:
     )
     def document(sector: str, designation: str, edition: str) -> str:
         doc = find_document(workspace, sector, designation, edition)
-        tree = clause_tree(library, doc)
+        tree = clause_tree(library.store, doc)
         for entry in tree["clauses"]:
             entry["uri"] = clause_uri(doc, entry["number"])
         return json.dumps(tree, ensure_ascii=False)

@@ -7,9 +7,9 @@ from typing import Any
 import gradio as gr
 
 from rapporteur.settings import Settings
+from rapporteur.workspace import Workspace
 from ui.views import ask, check, compare, draft, library, status
 from ui.views.sources import EMPTY_PANEL
-from ui.workspace import Workspace
 
 CSS = """
 .clause-panel { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.8rem 1rem;

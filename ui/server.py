@@ -12,9 +12,9 @@ from starlette.middleware import Middleware
 
 from rapporteur.processes import LOOPBACK, is_loopback
 from rapporteur.settings import Settings
+from rapporteur.workspace import Workspace
 from ui.app import build_app, launch_options
 from ui.guard import WILDCARD_BINDS, HostAllowList, LoginThrottle, WorkspaceGuard
-from ui.workspace import Workspace
 
 
 class ServeError(ValueError):

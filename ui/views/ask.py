@@ -19,9 +19,9 @@ from copilot.assistant import Answer
 from copilot.citation import Citation
 from copilot.conversation import Conversation
 from copilot.retrieval import FilterError
+from rapporteur.workspace import Workspace
 from ui.markup import error
 from ui.views.sources import EMPTY_PANEL, open_source, reset_sources, sources_radio, unique_citations
-from ui.workspace import Workspace
 
 SECTORS = ["any", "ITU-T", "ITU-R"]
 THINKING = "<em>Searching the library…</em>"

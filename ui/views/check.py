@@ -15,9 +15,9 @@ from copilot.checker.fixes import write_fixed_copy
 from copilot.checker.models import Category, CheckReport, Finding, Severity
 from copilot.checker.report import cite, headline, to_html, to_markdown, where
 from ingest.parsers import ParseError
+from rapporteur.uploads import DRAFT_SUFFIXES, UploadError, stage
+from rapporteur.workspace import Workspace
 from ui.markup import error, literal
-from ui.uploads import DRAFT_SUFFIXES, UploadError, stage
-from ui.workspace import Workspace
 
 COLUMNS = ["#", "severity", "category", "clause", "para.", "page", "rule", "finding"]
 

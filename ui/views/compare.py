@@ -18,9 +18,9 @@ from copilot.editions.models import EditionDiff
 from copilot.editions.redline_docx import RedlineError, write_redline
 from copilot.editions.report import change_html, headline, side, to_html, to_markdown
 from ingest.parsers import ParseError
+from rapporteur.uploads import LIBRARY_SUFFIXES, UploadError, stage
+from rapporteur.workspace import Workspace
 from ui.markup import error, literal
-from ui.uploads import LIBRARY_SUFFIXES, UploadError, stage
-from ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ import gradio as gr
 
 from copilot.drafting.docx_export import export_docx
 from copilot.drafting.models import ClauseDraft, DraftKind
+from rapporteur.uploads import safe_name
+from rapporteur.workspace import Workspace
 from ui.markup import literal
-from ui.uploads import safe_name
 from ui.views.sources import open_source, reset_sources, sources_radio
-from ui.workspace import Workspace
 
 
 def draft_stream(

@@ -13,10 +13,10 @@ import gradio as gr
 from ingest.library import expand_paths
 from ingest.lock import IndexBusy
 from ingest.models import IngestFailure, IngestReport
+from rapporteur.provenance import NO_LOGIN
+from rapporteur.uploads import LIBRARY_SUFFIXES, UploadError, keep
+from rapporteur.workspace import Workspace
 from ui.markup import error, literal
-from ui.provenance import NO_LOGIN
-from ui.uploads import LIBRARY_SUFFIXES, UploadError, keep
-from ui.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 

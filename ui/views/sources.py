@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 
 from copilot.citation import Citation
-from ui.workspace import Workspace
+from rapporteur.workspace import Workspace
 
 
 def source_choices(citations: list[Citation]) -> list[tuple[str, str]]:

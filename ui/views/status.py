@@ -5,8 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from ingest.embedding import EmbeddingError
+from rapporteur.workspace import Workspace
 from ui.markup import literal
-from ui.workspace import Workspace
 
 
 def _cell(text: object) -> str:

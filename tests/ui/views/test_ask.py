@@ -15,11 +15,11 @@ from copilot.citation import Citation
 from copilot.conversation import Conversation
 from rapporteur.processes import free_port
 from rapporteur.settings import Settings
+from rapporteur.workspace import Workspace
 from tests.ui.conftest import PageFactory
 from ui.server import RunningServer, start
 from ui.views.ask import SEARCHING, answer_message, ask_stream, filters_for, searching_line
 from ui.views.sources import clause_html, source_choices, unique_citations
-from ui.workspace import Workspace
 
 QUESTION = "What is a physical machine?"
 

@@ -16,11 +16,11 @@ from copilot.checker import run_check
 from copilot.checker.docx_comments import AUTHOR
 from copilot.redline import AUTHOR as REVISION_AUTHOR
 from rapporteur.settings import Settings
+from rapporteur.workspace import Workspace
 from tests.ui.conftest import SAMPLE_DRAFT, PageFactory
 from ui.markup import literal
 from ui.server import RunningServer
 from ui.views.check import check_draft, evidence_markdown, finding_rows
-from ui.workspace import Workspace
 
 PHYSICAL_MACHINE = "3.2.3 physical machine: A computing machine providing physical resources."
 SEEDS = {

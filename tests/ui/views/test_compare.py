@@ -13,9 +13,9 @@ import pytest
 
 from copilot.redline import accept_all, body_paragraphs, visible_text
 from rapporteur.settings import Settings
+from rapporteur.workspace import Workspace
 from tests.synthetic import SCRIPT_TEXT, Y9904, Y9904_WITHDRAWAL, revised_y9904, write_docx
 from ui.views.compare import NO_REDLINE, change_detail, change_rows, compare_uploads, summary_markdown
-from ui.workspace import Workspace
 
 
 @pytest.fixture

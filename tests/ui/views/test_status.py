@@ -6,11 +6,11 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from rapporteur.settings import Settings
+from rapporteur.workspace import Workspace
 from tests.ui.conftest import PageFactory
 from ui.markup import literal
 from ui.server import RunningServer
 from ui.views.status import status_markdown
-from ui.workspace import Workspace
 
 
 def test_the_settings_tab_says_what_is_in_use_and_reachable(

@@ -4,12 +4,25 @@ remembered and explained."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from copilot.citation import Citation
+from ingest.library import Library
 from rapporteur.settings import Settings
-from ui.workspace import Workspace
+from rapporteur.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def ui_settings(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A server's settings over a real one-Recommendation index (Y.3507), no model."""
+    index = tmp_path_factory.mktemp("workspace") / "index"
+    library = Library(Settings(index=index))
+    report = library.ingest([corpus_dir / "itu-t" / "Y.3507-201812.docx"])
+    library.close()
+    assert not report.failed
+    return Settings(index=index, corpus=tmp_path_factory.mktemp("corpus"), llm_enabled=False)
 
 
 @pytest.fixture

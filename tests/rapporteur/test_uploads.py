@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.uploads import (
+from rapporteur.uploads import (
     DRAFT_SUFFIXES,
     LIBRARY_SUFFIXES,
     MAX_NAME_CHARS,

@@ -21,8 +21,8 @@ from copilot.retrieval import HybridRetriever
 from ingest.catalog import ReferenceCatalog
 from ingest.library import Library
 from ingest.models import ClauseText
+from rapporteur.provenance import AddedBy
 from rapporteur.settings import Settings
-from ui.provenance import AddedBy
 
 
 class Workspace:
