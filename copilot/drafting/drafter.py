@@ -15,6 +15,7 @@ from importlib.resources import files
 from typing import Any
 
 from copilot.citation import Citation
+from copilot.drafting.document import terms_defined_here
 from copilot.drafting.exact import ExactPieces, Piece, ReusedTerm
 from copilot.drafting.models import ClauseDraft, DraftKind
 from copilot.grounding import (
@@ -429,6 +430,7 @@ class _Context:
         ]
         yield self.heading("requirements")
         placeholder = f"{REQUIREMENT_PREFIX}-01: The <subject> {keywords[0]} <requirement>."
+        defined = terms_defined_here(self.draft_text)  # the draft's own 3.2, for the model to use
         written = self.prose(
             work,
             "draft_requirements",
@@ -437,6 +439,9 @@ class _Context:
             as_examples=partial(self.requirement_example, keywords=keywords),
             prefix=REQUIREMENT_PREFIX,
             keywords=", ".join(f'"{k}"' for k in keywords),
+            terms=f"\nTerms this Recommendation defines (use them as defined): {'; '.join(defined)}"
+            if defined
+            else "",
         )
         yield from renumbered(written)
         yield "\n\n"
