@@ -151,7 +151,7 @@ def test_requirements_are_drafted_after_related_requirement_sentences_in_the_req
 ) -> None:
     drafter = _drafter(retriever, copilot_index, reference_catalog, tiny_model)
     draft = drafter.draft("requirements", "I/O interface requirements of physical machines")
-    assert draft.text.startswith("6\tRequirements\n\n") and draft.prompts == ["draft_requirements@v2"]
+    assert draft.text.startswith("6\tRequirements\n\n") and draft.prompts == ["draft_requirements@v3"]
     assert draft.citations and {c.rec_id for c in draft.citations} == {"ITU-T Y.3507"}
 
     text = (
