@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from copilot.citation import Citation
 from copilot.lexical import store_fingerprint, tokenize
 from copilot.query import ParsedQuery, parse_query
-from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator
+from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
 from copilot.retrieval.filters import allowed_documents, names
 from copilot.retrieval.index import IndexReader, IndexView, Snapshot
 from copilot.retrieval.signals import RecordSignals, find_signals
@@ -29,12 +29,18 @@ from ingest.models import Chunk, DocumentSummary
 from ingest.store import RecordStore
 from rapporteur.settings import Settings
 
+if TYPE_CHECKING:  # the translator (and its prompt machinery) is only loaded by callers that use one
+    from copilot.retrieval.translation import QueryTranslation, QueryTranslator
+
 Mode = Literal["hybrid", "lexical", "dense"]
 RRF_K = 60
 WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 0.3, "titles": 1.0}
 """Fusion weights per producer, chosen on the dev split (eval/retrieval/RESULTS.md)."""
 FRONT_MATTER_FACTOR = 0.6
 """Scale of the fused score of Summary, Introduction, Keywords... (chosen on the dev split)."""
+TRANSLATION_WEIGHTS = {"english": 1.0, "original": 0.5}
+"""Fusion of a translated question's two searches: the English query, and the original, which still
+finds texts in the asker's language (chosen on the dev split)."""
 _NUMBERED_PARAGRAPH = re.compile(r"^(?P<num>(?:\d{1,2}|[A-Z])(?:\.\d{1,3})+)\s")
 
 
@@ -61,8 +67,12 @@ class HybridRetriever:
         depth: int = 100,
         rrf_k: int = RRF_K,
         weights: dict[str, float] | None = None,
+        translator: QueryTranslator | None = None,
     ) -> None:
+        """``translator``: non-English questions are searched in English too (none: as they are)."""
         self.index = index
+        self.translator = translator
+        self.translation_fuser = WeightedFuser(TRANSLATION_WEIGHTS, rrf_k)
         self.catalog = catalog
         self.depth = depth
         self.fuser = WeightedFuser(weights or WEIGHTS, rrf_k)
@@ -75,8 +85,8 @@ class HybridRetriever:
         self._snapshot: Snapshot | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> HybridRetriever:
-        return cls(IndexReader(settings), ReferenceCatalog.from_settings(settings))
+    def from_settings(cls, settings: Settings, translator: QueryTranslator | None = None) -> HybridRetriever:
+        return cls(IndexReader(settings), ReferenceCatalog.from_settings(settings), translator=translator)
 
     @property
     def store(self) -> RecordStore:
@@ -106,8 +116,32 @@ class HybridRetriever:
         """The ``k`` best clauses for ``query``, best first.
 
         ``understand=False`` turns query understanding off (no pinned clauses, no record signals, no
-        acronym expansion, no narrowing to a named Recommendation): the plain ranking, for evaluation.
+        acronym expansion, no narrowing to a named Recommendation, no translation): the plain ranking,
+        for evaluation. A question the translator renders in English is searched both ways: what
+        either pins comes first (the English query's first), the rest is fused.
         """
+        translation = self.translate(query) if understand else None
+        english = None
+        if translation is not None and translation.english is not None:
+            english = self._rank(translation.english, filters, mode, understand)
+        original = self._rank(query, filters, mode, understand)
+        if english is None or original is None:
+            found = english or original
+            return self._citations(_ordered(found[1], found[0]), found[2], found[3], k) if found else []
+        pinned = dict(english[1])
+        for key, candidate in original[1].items():
+            pinned.setdefault(key, candidate)
+        fused = self.translation_fuser.fuse([("english", english[0]), ("original", original[0])])
+        return self._citations(_ordered(pinned, fused), english[2], english[3], k)
+
+    def translate(self, query: str) -> QueryTranslation | None:
+        """How the translator renders ``query`` (cached: asking again costs nothing); None without one."""
+        return self.translator.translate(query) if self.translator is not None else None
+
+    def _rank(
+        self, query: str, filters: dict[str, str] | None, mode: Mode, understand: bool
+    ) -> tuple[RankedList, dict[ClauseKey, Candidate], ParsedQuery, ClauseLocator] | None:
+        """One query's fused list and pinned clauses; None when the filters leave no document."""
         snap = self.refresh()
         allowed = allowed_documents(filters, snap, self.catalog)
         parsed = parse_query(query, self.index.store) if understand else ParsedQuery(text=query)
@@ -120,7 +154,7 @@ class HybridRetriever:
         if named:
             allowed = named
         if allowed is not None and not allowed:
-            return []
+            return None
         locate = ClauseLocator(self.index.store, snap)
         signals = find_signals(parsed, snap, self.index.store) if understand else RecordSignals()
         request = SearchRequest(parsed, parsed.expanded(), allowed, named, signals, locate)
@@ -136,8 +170,7 @@ class HybridRetriever:
         fused = self.fuser.fuse(lists)
         if understand and mode == "hybrid":
             fused = self.prior.apply(fused, query)
-        candidates = [*pinned.values(), *(c for key, c in fused if key not in pinned)]
-        return self._citations(candidates, parsed, locate, k)
+        return fused, pinned, parsed, locate
 
     def _citations(
         self, candidates: list[Candidate], parsed: ParsedQuery, locate: ClauseLocator, k: int
@@ -178,6 +211,11 @@ class HybridRetriever:
                 )
             )
         return out
+
+
+def _ordered(pinned: dict[ClauseKey, Candidate], fused: RankedList) -> list[Candidate]:
+    """Pinned clauses first, in their order, then the fused list without them."""
+    return [*pinned.values(), *(c for key, c in fused if key not in pinned)]
 
 
 def _refine(chunk: Chunk, words: set[str]) -> tuple[str, str]:
