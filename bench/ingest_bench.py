@@ -116,7 +116,7 @@ def run(paths: list[Path], index: Path, workers: int, mode: str) -> dict[str, An
         with closing(sqlite3.connect(index / "records.sqlite3")) as db, db:
             db.execute("UPDATE files SET pipeline = 'bench'")
     embedder = TimedEmbedder()
-    library = Library(Settings(index=index, parse_workers=workers), embedder=embedder)
+    library = Library(Settings(index=index, ingest={"parse_workers": workers}), embedder=embedder)
     files = len(expand_paths(paths))
     memory = WorkerMemory()
     load = os.getloadavg()[0]
@@ -150,8 +150,8 @@ def run(paths: list[Path], index: Path, workers: int, mode: str) -> dict[str, An
 def parse_pass(paths: list[Path]) -> list[dict[str, Any]]:
     """Parse, structure, chunk and extract each file serially: the per-document parse cost."""
     settings = Settings()
-    limits = Limits(settings.max_file_bytes, settings.max_unzipped_bytes)
-    chunker = ClauseChunker(settings.chunk_chars)
+    limits = Limits(settings.ingest.max_file_bytes, settings.ingest.max_unzipped_bytes)
+    chunker = ClauseChunker(settings.ingest.chunk_chars)
     rows = []
     for path in expand_paths(paths):
         job = ParseJob(path, str(path), doc_id_for(path), file_hash(path), known=False)

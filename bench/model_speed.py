@@ -32,11 +32,11 @@ PROMPTS = [
 
 
 def measure(python: str, settings: Settings, max_tokens: int) -> dict[str, object]:
-    gguf = resolve_gguf(settings.llm_model, settings.model_cache)
-    server = LlamaServer(gguf, settings.llm_model, settings, Path(tempfile.mkdtemp()), python=python)
+    gguf = resolve_gguf(settings.llm.model, settings.llm.model_cache)
+    server = LlamaServer(gguf, settings.llm.model, settings, Path(tempfile.mkdtemp()), python=python)
     server.start()
     try:
-        chat = OpenAIChat(server.base_url, settings.llm_model, settings)
+        chat = OpenAIChat(server.base_url, settings.llm.model, settings)
         chat.generate([Message(role="user", content="Hello.")], max_tokens=8, temperature=0.0).text()
         runs = []
         for prompt in PROMPTS:
@@ -49,7 +49,7 @@ def measure(python: str, settings: Settings, max_tokens: int) -> dict[str, objec
         server.stop()
     return {
         "python": python,
-        "model": settings.llm_model,
+        "model": settings.llm.model,
         "first_token_s": statistics.median(r.first_token_s or 0.0 for r in runs),
         "tokens_per_s": statistics.median(r.tokens_per_s for r in runs),
         "tokens": sum(r.tokens for r in runs),

@@ -162,10 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with serve(args.index, out / "ui_load.server.log") as url:
             levels = measure(url)
     settings = Settings()
-    model = settings.llm_model if settings.llm_enabled else "none (retrieval answers)"
+    model = settings.llm.model if settings.llm.enabled else "none (retrieval answers)"
     server = args.url or f"rapporteur serve, index {args.index or settings.index}"
     report = (
-        f"# Workspace load test\n\n{server}; model: {model}; {settings.ui_model_concurrency} generation(s) "
+        f"# Workspace load test\n\n{server}; model: {model}; {settings.ui.model_concurrency} generation(s) "
         f"at once; {os.cpu_count()} CPU cores. {args.rounds} questions per user from "
         f"{QUESTIONS.relative_to(REPO)}, timed from submission to the final answer.\n\n{table(levels)}\n"
     )

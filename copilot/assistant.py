@@ -104,14 +104,14 @@ class Assistant:
         The question is answerable when one clause (with its document's title) holds enough of its
         words (``answer_min_relevance``); then every clause holding half as many is handed over, since
         a supporting clause often shares only part of the question's wording."""
-        hits = self.retriever.search(question, k=self.settings.answer_sources * 2, filters=filters)
+        hits = self.retriever.search(question, k=self.settings.answer.sources * 2, filters=filters)
         titles = {d.doc_id: d.title or "" for d in self.retriever.documents().values()}
         scored = [(relevance(question, h, titles.get(h.doc_id, "")), h) for h in hits]
-        bar = self.settings.answer_min_relevance
+        bar = self.settings.answer.min_relevance
         if not scored or max(s for s, _ in scored) < bar:
             return []
-        relevant = [h for s, h in scored if s >= bar / 2][: self.settings.answer_sources]
-        return prepare_sources(question, relevant, self.settings.source_chars)
+        relevant = [h for s, h in scored if s >= bar / 2][: self.settings.answer.sources]
+        return prepare_sources(question, relevant, self.settings.answer.source_chars)
 
     def ask_stream(
         self, question: str, filters: dict[str, str] | None = None, query: str | None = None
@@ -161,7 +161,7 @@ class Assistant:
         assert self.model is not None
         messages = self.prompt.render(sources="\n\n".join(s.block() for s in sources), question=question)
         generation = self.model.generate(
-            messages, max_tokens=self.settings.llm_max_tokens, temperature=self.settings.llm_temperature
+            messages, max_tokens=self.settings.llm.max_tokens, temperature=self.settings.llm.temperature
         )
         rewriter = CitationRewriter(sources)
         answer.model, answer.prompt, answer.stats = self.model.name, self.prompt.tag, generation.stats

@@ -97,8 +97,8 @@ class OpenAIChat:
         self._client = openai.OpenAI(
             base_url=base_url,
             api_key=api_key or "not-needed",
-            timeout=settings.llm_timeout,
-            max_retries=settings.llm_retries,
+            timeout=settings.llm.timeout,
+            max_retries=settings.llm.retries,
         )
 
     @property
@@ -187,12 +187,12 @@ class LlamaServer:
         return self._process is not None and self._process.poll() is None
 
     def start(self) -> None:
-        threads = self._settings.llm_threads or os.cpu_count() or 2
+        threads = self._settings.llm.threads or os.cpu_count() or 2
         command = [
             self.python, "-m", "llama_cpp.server",
             "--model", str(self.gguf), "--model_alias", self.alias,
             "--host", LOOPBACK, "--port", str(self.port),
-            "--n_threads", str(threads), "--n_ctx", str(self._settings.llm_context),
+            "--n_threads", str(threads), "--n_ctx", str(self._settings.llm.context),
         ]  # fmt: skip
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         with self._log_path.open("wb") as log:
@@ -206,7 +206,7 @@ class LlamaServer:
 
     def _wait_until_ready(self) -> None:
         assert self._process is not None
-        deadline = time.monotonic() + self._settings.llm_start_timeout
+        deadline = time.monotonic() + self._settings.llm.start_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 tail = self._log_path.read_text(errors="replace")[-600:]
@@ -220,7 +220,7 @@ class LlamaServer:
                 pass
             time.sleep(0.25)
         raise LLMUnavailable(
-            f"the embedded llama.cpp server did not start within {self._settings.llm_start_timeout:.0f} s "
+            f"the embedded llama.cpp server did not start within {self._settings.llm.start_timeout:.0f} s "
             f"(log: {self._log_path})"
         )
 
@@ -232,7 +232,7 @@ class LlamaServer:
         request = {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
         try:
             url = f"{self.base_url}/chat/completions"
-            if httpx.post(url, json=request, timeout=self._settings.llm_timeout).status_code == 200:
+            if httpx.post(url, json=request, timeout=self._settings.llm.timeout).status_code == 200:
                 return
         except httpx.HTTPError:
             pass  # whether it died is what the process says next
@@ -278,7 +278,7 @@ class ModelHost:
 
     @property
     def embedded(self) -> bool:
-        return not self._settings.llm_base_url
+        return not self._settings.llm.base_url
 
     def model(self) -> OpenAIChat:
         """The chat model, or :class:`LLMUnavailable` saying why there is none."""
@@ -288,21 +288,21 @@ class ModelHost:
         if self._chat is not None:
             return self._chat
         settings = self._settings
-        if not settings.llm_enabled:
+        if not settings.llm.enabled:
             raise LLMUnavailable("generation is switched off (RAPPORTEUR_LLM_ENABLED=false)")
-        if settings.llm_base_url:
-            self._chat = self._remote(settings.llm_base_url)
+        if settings.llm.base_url:
+            self._chat = self._remote(settings.llm.base_url)
             return self._chat
         gguf = self._embedded_gguf()
-        server = LlamaServer(gguf, settings.llm_model, settings, settings.model_cache / "logs")
+        server = LlamaServer(gguf, settings.llm.model, settings, settings.llm.model_cache / "logs")
         server.start()
         self._server = server
-        self._chat = OpenAIChat(server.base_url, settings.llm_model, settings)
+        self._chat = OpenAIChat(server.base_url, settings.llm.model, settings)
         return self._chat
 
     def _remote(self, base_url: str) -> OpenAIChat:
-        key = self._settings.llm_api_key.get_secret_value() if self._settings.llm_api_key else None
-        return OpenAIChat(base_url, self._settings.llm_model, self._settings, api_key=key)
+        key = self._settings.llm.api_key.get_secret_value() if self._settings.llm.api_key else None
+        return OpenAIChat(base_url, self._settings.llm.model, self._settings, api_key=key)
 
     def _embedded_gguf(self) -> Path:
         if importlib.util.find_spec("llama_cpp") is None:
@@ -311,7 +311,7 @@ class ModelHost:
                 "pip install 'llama-cpp-python[server]==0.3.36', or set RAPPORTEUR_LLM_BASE_URL"
             )
         try:
-            gguf = resolve_gguf(self._settings.llm_model, self._settings.model_cache)
+            gguf = resolve_gguf(self._settings.llm.model, self._settings.llm.model_cache)
         except ModelNotInstalled as exc:
             raise LLMUnavailable(str(exc)) from exc
         if blockers := embedded_model_blockers():
@@ -321,13 +321,13 @@ class ModelHost:
     def status(self) -> ModelStatus:
         """Reachability without starting anything: the embedded server reports whether it could start."""
         settings = self._settings
-        endpoint = settings.llm_base_url or "embedded llama.cpp server (loopback)"
+        endpoint = settings.llm.base_url or "embedded llama.cpp server (loopback)"
         status = ModelStatus(
-            endpoint=endpoint, model=settings.llm_model, embedded=self.embedded, reachable=False, detail=""
+            endpoint=endpoint, model=settings.llm.model, embedded=self.embedded, reachable=False, detail=""
         )
-        if not settings.llm_enabled:
+        if not settings.llm.enabled:
             status.detail = "generation is switched off (RAPPORTEUR_LLM_ENABLED=false)"
-        elif self._chat is not None or settings.llm_base_url:
+        elif self._chat is not None or settings.llm.base_url:
             chat = self._chat or self._remote(endpoint)
             status.reachable, status.detail = chat.reachable()
             if self._server is not None:

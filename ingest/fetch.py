@@ -143,13 +143,13 @@ class RecommendationFetcher:
     def __init__(self, settings: Settings, catalog: ReferenceCatalog | None) -> None:
         self.settings = settings
         self.catalog = catalog
-        self.base_url = settings.itu_base_url.rstrip("/")
+        self.base_url = settings.fetch.base_url.rstrip("/")
         parts = urllib.parse.urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"itu_base_url must be an http(s) URL, not {settings.itu_base_url!r}")
-        self.timeout = settings.fetch_timeout
-        self.deadline = settings.fetch_deadline
-        self.max_bytes = settings.max_file_bytes
+            raise ValueError(f"itu_base_url must be an http(s) URL, not {settings.fetch.base_url!r}")
+        self.timeout = settings.fetch.timeout
+        self.deadline = settings.fetch.deadline
+        self.max_bytes = settings.ingest.max_file_bytes
         self._opener = urllib.request.build_opener(SameHostRedirects((parts.scheme, parts.netloc)))
         self._opener.addheaders = [("User-Agent", USER_AGENT), ("Accept", "*/*")]
 

@@ -219,14 +219,14 @@ class Library:
         self.store = RecordStore(settings.index / "records.sqlite3")
         self._vectors: VectorIndex | None = None
         self._embedder = embedder
-        self.limits = Limits(settings.max_file_bytes, settings.max_unzipped_bytes)
-        self.chunker = ClauseChunker(settings.chunk_chars)
+        self.limits = Limits(settings.ingest.max_file_bytes, settings.ingest.max_unzipped_bytes)
+        self.chunker = ClauseChunker(settings.ingest.chunk_chars)
 
     @property
     def vectors(self) -> VectorIndex:
         if self._vectors is None:
             s = self.settings
-            self._vectors = ChromaIndex(s.index / "chroma", s.collection, s.chroma_host, s.chroma_port)
+            self._vectors = ChromaIndex(s.index / "chroma", s.chroma.collection, s.chroma.host, s.chroma.port)
         return self._vectors
 
     @property
@@ -255,7 +255,7 @@ class Library:
             by_key.setdefault(str(self._key(found)), found)
         files = list(by_key.values())
         report = IngestReport()
-        workers = self.settings.parse_workers if len(files) >= POOL_MIN_FILES else 1
+        workers = self.settings.ingest.parse_workers if len(files) >= POOL_MIN_FILES else 1
         with ParsePool(workers, self.limits, self.chunker) as pool:
             for done, (path, planned) in enumerate(self._read_ahead(files, pool)):
                 if on_progress:
@@ -303,7 +303,7 @@ class Library:
         try:
             if not path.exists():
                 raise ParseError("no such file or directory")
-            content_hash = file_hash(path, self.settings.max_file_bytes)
+            content_hash = file_hash(path, self.settings.ingest.max_file_bytes)
         except PermissionError as exc:
             return IngestFailure(path=str(path), error=f"cannot read file: {exc.strerror}")
         except (ParseError, OSError) as exc:
@@ -348,7 +348,7 @@ class Library:
         # Length-sorted batches pad less: the transformer's cost follows the longest text in a batch.
         missing = sorted((i for i, h in enumerate(hashes) if h not in cached), key=lambda i: len(texts[i]))
         fresh: dict[str, np.ndarray] = {}
-        batch = self.settings.embed_batch
+        batch = self.settings.ingest.embed_batch
         for start in range(0, len(missing), batch):
             idx = missing[start : start + batch]
             for i, vector in zip(idx, self.embedder.embed([texts[i] for i in idx]), strict=True):
@@ -508,7 +508,7 @@ def repair_index(settings: Settings, embedder: Embedder | None = None) -> Repair
                 if Path(f"{records}{suffix}").exists():
                     os.replace(f"{records}{suffix}", f"{aside}{suffix}")
             report.records_damaged, report.moved_aside = True, str(aside)
-            if not settings.chroma_host and (index / "chroma").exists():
+            if not settings.chroma.host and (index / "chroma").exists():
                 # Its vectors belong to records that are gone; the files read again bring their own.
                 _set_aside(index / "chroma")
                 report.vector_store_reset = True
@@ -520,7 +520,7 @@ def repair_index(settings: Settings, embedder: Embedder | None = None) -> Repair
             try:
                 library.check_vectors()
             except IndexDamaged:
-                if not settings.chroma_host and library._vectors is None:  # it could not be opened
+                if not settings.chroma.host and library._vectors is None:  # it could not be opened
                     _set_aside(index / "chroma")
                     report.vector_store_reset = True
             report.vectors_restored = library.restore_vectors()

@@ -45,7 +45,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "index", None):
         overrides["index"] = Path(args.index)
     if getattr(args, "workers", None):
-        overrides["parse_workers"] = args.workers
+        overrides["ingest"] = {"parse_workers": args.workers}
     return Settings(**overrides)
 
 
@@ -610,12 +610,12 @@ def cmd_model(args: argparse.Namespace) -> int:
             except LLMUnavailable as exc:
                 print(f"rapporteur: {exc}", file=sys.stderr)
                 return EXIT_ERROR
+            stop = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # before "serving": a stop sent on it is awaited
             print(
                 f"serving {model.name} at {model.base_url}; set RAPPORTEUR_LLM_BASE_URL to it (Ctrl-C stops)"
             )
             sys.stdout.flush()
-            stop = {signal.SIGINT, signal.SIGTERM}
-            signal.pthread_sigmask(signal.SIG_BLOCK, stop)
             signal.sigwait(stop)
             return EXIT_OK
         status = host.status()

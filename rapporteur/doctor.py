@@ -48,10 +48,10 @@ class DoctorReport(BaseModel):
 
 def _llm_checks(settings: Settings, generate: bool) -> list[Check]:
     """The model file (or endpoint), the llama.cpp build against this CPU, and a 4-token generation."""
-    if not settings.llm_enabled:
+    if not settings.llm.enabled:
         note = "generation is switched off (RAPPORTEUR_LLM_ENABLED=false)"
         return [Check(name=name, status="skip", detail=note) for name in ("model", "generation")]
-    checks = [_remote_check(settings)] if settings.llm_base_url else _embedded_checks(settings)
+    checks = [_remote_check(settings)] if settings.llm.base_url else _embedded_checks(settings)
     if any(c.status == "fail" for c in checks):
         checks.append(Check(name="generation", status="skip", detail="not tried: the model is unavailable"))
     elif not generate:
@@ -82,10 +82,10 @@ def _embedded_checks(settings: Settings) -> list[Check]:
     from copilot.packaged_models import PACKAGED_MODELS, ModelNotInstalled, resolve_gguf
 
     try:
-        gguf = resolve_gguf(settings.llm_model, settings.model_cache)
-        model = Check(name="model", status="ok", detail=f"{settings.llm_model}: {gguf}")
+        gguf = resolve_gguf(settings.llm.model, settings.llm.model_cache)
+        model = Check(name="model", status="ok", detail=f"{settings.llm.model}: {gguf}")
     except ModelNotInstalled as exc:
-        packaged = PACKAGED_MODELS.get(settings.llm_model)
+        packaged = PACKAGED_MODELS.get(settings.llm.model)
         fix = (
             packaged.install_hint
             if packaged
@@ -207,7 +207,7 @@ def _index_check(settings: Settings) -> Check:
             fix=f"move {settings.index} aside and ingest again",
         )
     detail = f"{settings.index}: {documents} documents, {chunks} chunks"
-    if not settings.chroma_host and not (settings.index / "chroma").is_dir():
+    if not settings.chroma.host and not (settings.index / "chroma").is_dir():
         return Check(
             name="index",
             status="fail",
@@ -225,17 +225,17 @@ def _index_check(settings: Settings) -> Check:
 
 
 def _chroma_server_check(settings: Settings) -> Check:
-    if not settings.chroma_host:
+    if not settings.chroma.host:
         detail = "embedded store (RAPPORTEUR_CHROMA_HOST unset)"
         return Check(name="chroma server", status="skip", detail=detail)
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    where = f"{settings.chroma_host}:{settings.chroma_port}"
+    where = f"{settings.chroma.host}:{settings.chroma.port}"
     try:
         client = chromadb.HttpClient(
-            host=settings.chroma_host,
-            port=settings.chroma_port,
+            host=settings.chroma.host,
+            port=settings.chroma.port,
             settings=ChromaSettings(anonymized_telemetry=False),
         )
         client.heartbeat()
@@ -244,7 +244,7 @@ def _chroma_server_check(settings: Settings) -> Check:
             name="chroma server",
             status="fail",
             detail=f"no Chroma server answers at {where}: {exc}",
-            fix=f"chroma run --path DIR --host {settings.chroma_host} --port {settings.chroma_port}, "
+            fix=f"chroma run --path DIR --host {settings.chroma.host} --port {settings.chroma.port}, "
             "or unset RAPPORTEUR_CHROMA_HOST",
         )
     return Check(name="chroma server", status="ok", detail=f"{where} answers")

@@ -5,12 +5,15 @@ settings value that does not parse, a damaged SQLite file, a path that cannot be
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sqlite3
 from pathlib import Path
+from typing import get_origin
 
 from pydantic import ValidationError
-from pydantic_settings import SettingsError
+from pydantic_settings import NoDecode, SettingsError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -64,7 +67,32 @@ _FIELD = re.compile(r'field "(?P<field>\w+)"')
 
 
 def _variable(field: object) -> str:
-    return f"RAPPORTEUR_{str(field).upper()}"
+    """The environment variable of a settings field (``llm.model`` -> ``RAPPORTEUR_LLM_MODEL``)."""
+    return f"RAPPORTEUR_{str(field).replace('.', '_').upper()}"
+
+
+def _unreadable_variable(part: str) -> str:
+    """The variable of settings part ``part`` whose value is not the JSON its setting needs (lists read
+    as plain text, such as ``RAPPORTEUR_UI_HOSTS``, are not JSON and are not suspects)."""
+    from rapporteur.settings import Settings
+
+    fields = (
+        getattr(Settings.model_fields[part].annotation, "model_fields", {})
+        if part in Settings.model_fields
+        else {}
+    )
+    prefix = _variable(part) + "_"
+    for name, value in os.environ.items():
+        field = (
+            fields.get(name.upper().removeprefix(prefix).lower()) if name.upper().startswith(prefix) else None
+        )
+        if field is None or get_origin(field.annotation) not in (list, dict) or NoDecode in field.metadata:
+            continue
+        try:
+            json.loads(value)
+        except ValueError:
+            return name.upper()
+    return _variable(part)
 
 
 def explain(exc: BaseException) -> RapporteurError | None:
@@ -73,13 +101,17 @@ def explain(exc: BaseException) -> RapporteurError | None:
         return exc
     if isinstance(exc, SettingsError):
         match = _FIELD.search(str(exc))
-        name = _variable(match["field"]) if match else "a RAPPORTEUR_ setting"
+        name = _unreadable_variable(match["field"]) if match else "a RAPPORTEUR_ setting"
         cause = f" ({exc.__cause__})" if exc.__cause__ else ""
         return SettingsInvalid(
             f"{name} cannot be read{cause}; list settings are JSON, e.g. {name}='[\"bob:secret\"]'"
         )
     if isinstance(exc, ValidationError):
-        problems = "; ".join(f"{_variable('.'.join(map(str, e['loc'])))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{_variable('.'.join(map(str, e['loc'])))}: "
+            + ("no such setting" if e["type"] == "extra_forbidden" else e["msg"])
+            for e in exc.errors()
+        )
         return SettingsInvalid(f"invalid setting: {problems}; fix the environment variable or flag")
     if isinstance(exc, sqlite3.DatabaseError):
         return RapporteurError(

@@ -163,7 +163,7 @@ def allowed_draft(path_text: str, settings: Settings) -> Path:
     """A draft file the server may read: an absolute path that, symlinks resolved, lies under one of
     ``mcp_roots``, of a draft's type and within the upload size limit; ToolError naming the reason
     otherwise."""
-    if not settings.mcp_roots:
+    if not settings.mcp.roots:
         raise ToolError(
             f"{path_text}: this server reads no files (RAPPORTEUR_MCP_ROOTS is empty); send the draft's text"
         )
@@ -171,13 +171,13 @@ def allowed_draft(path_text: str, settings: Settings) -> Path:
     if not path.is_absolute():
         raise ToolError(f"{path_text}: give an absolute path")
     resolved = path.resolve()
-    if not any(resolved.is_relative_to(root.resolve()) for root in settings.mcp_roots):
+    if not any(resolved.is_relative_to(root.resolve()) for root in settings.mcp.roots):
         logger.warning("check_draft refused %r: outside RAPPORTEUR_MCP_ROOTS", path_text)
         raise ToolError(f"{path_text}: outside the directories this server may read (RAPPORTEUR_MCP_ROOTS)")
     if not resolved.is_file():
         raise ToolError(f"{path_text}: no such file")
     try:
-        check_upload(resolved, DRAFT_SUFFIXES, settings.ui_max_upload_bytes)
+        check_upload(resolved, DRAFT_SUFFIXES, settings.ui.max_upload_bytes)
     except UploadError as exc:
         raise ToolError(str(exc)) from exc
     return resolved
@@ -285,8 +285,8 @@ def build_server(workspace: Workspace) -> LibraryServer:
         if path is not None:
             return _checked(allowed_draft(path, settings), workspace)
         assert text is not None
-        if len(text.encode()) > settings.ui_max_upload_bytes:
-            raise ToolError(f"the text is over the upload limit of {settings.ui_max_upload_bytes:,} bytes")
+        if len(text.encode()) > settings.ui.max_upload_bytes:
+            raise ToolError(f"the text is over the upload limit of {settings.ui.max_upload_bytes:,} bytes")
         folder = workspace.request_dir()
         try:
             draft = folder / "draft.md"
@@ -382,7 +382,7 @@ def serve_http(settings: Settings, host: str = LOOPBACK, port: int = DEFAULT_HTT
     """Serve streamable HTTP at ``/mcp`` until interrupted. Off loopback only behind a bearer token."""
     import uvicorn
 
-    token = settings.mcp_token.get_secret_value() if settings.mcp_token else ""
+    token = settings.mcp.token.get_secret_value() if settings.mcp.token else ""
     if not is_loopback(host) and not token:
         raise McpServeError(
             f"refusing to serve MCP on {host} without a token: set RAPPORTEUR_MCP_TOKEN, or bind {LOOPBACK}"

@@ -76,7 +76,9 @@ def synthetic_library(synthetic_corpus: Path, tmp_path_factory: pytest.TempPathF
     """Settings over the synthetic corpus ingested once into a real index (its catalog included); no
     model. Read-only for tests: one that changes the library ingests into its own index."""
     settings = Settings(
-        index=tmp_path_factory.mktemp("synthetic-index") / "index", corpus=synthetic_corpus, llm_enabled=False
+        index=tmp_path_factory.mktemp("synthetic-index") / "index",
+        corpus=synthetic_corpus,
+        llm={"enabled": False},
     )
     library = Library(settings)
     try:
@@ -191,11 +193,13 @@ def tiny_model_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         pytest.skip("llama-cpp-python is not installed (scripts/install.sh installs it)")
     return Settings(
         index=tmp_path_factory.mktemp("unused-index"),
-        llm_model="smollm2-135m",
-        llm_context=2048,
-        llm_max_tokens=96,
-        llm_temperature=0.0,
-        model_cache=tmp_path_factory.mktemp("models"),
+        llm={
+            "model": "smollm2-135m",
+            "context": 2048,
+            "max_tokens": 96,
+            "temperature": 0.0,
+            "model_cache": tmp_path_factory.mktemp("models"),
+        },
     )
 
 
@@ -210,8 +214,8 @@ def tiny_model_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a ``rapporteur`` subprocess use the tiny model of ``settings``."""
     return {
         **os.environ,
-        "RAPPORTEUR_LLM_MODEL": settings.llm_model,
-        "RAPPORTEUR_MODEL_CACHE": str(settings.model_cache),
+        "RAPPORTEUR_LLM_MODEL": settings.llm.model,
+        "RAPPORTEUR_LLM_MODEL_CACHE": str(settings.llm.model_cache),
         "RAPPORTEUR_LLM_ENABLED": "true",
     }
 

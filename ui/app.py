@@ -41,7 +41,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     """``launch()`` arguments that keep the server private and offline: no telemetry endpoints, no
     server-side rendering (it needs Node), upload limit enforced before a file reaches a view."""
     return {
-        "max_file_size": settings.ui_max_upload_bytes,
+        "max_file_size": settings.ui.max_upload_bytes,
         "show_error": True,
         "quiet": True,
         "enable_monitoring": False,

@@ -24,7 +24,7 @@ class ServeError(ValueError):
 def auth_pairs(settings: Settings) -> list[tuple[str, str]]:
     """The login pairs from ``ui_users`` ("user:password"); a malformed entry is an error, never ignored."""
     pairs = []
-    for entry in settings.ui_users:
+    for entry in settings.ui.users:
         user, sep, password = entry.partition(":")
         if not sep or not user.strip() or not password:
             raise ServeError(
@@ -54,15 +54,15 @@ def start(
 ) -> RunningServer:
     """Build the page and start serving it without blocking (tests, screenshots and ``serve`` use this)."""
     auth = auth_pairs(settings)
-    sharing = settings.ui_share if share is None else share
+    sharing = settings.ui.share if share is None else share
     guard = Middleware(
         WorkspaceGuard,
-        hosts=HostAllowList.served(host, settings.ui_hosts, sharing),
-        throttle=LoginThrottle(settings.ui_login_attempts, settings.ui_login_window),
+        hosts=HostAllowList.served(host, settings.ui.hosts, sharing),
+        throttle=LoginThrottle(settings.ui.login_attempts, settings.ui.login_window),
     )
     workspace = Workspace(settings)
     demo = build_app(workspace)
-    demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_queue_size)
+    demo.queue(default_concurrency_limit=settings.ui.concurrency, max_size=settings.ui.queue_size)
     try:
         _, url, share_url = demo.launch(
             server_name=host,
@@ -83,7 +83,7 @@ def start(
 def check_exposure(settings: Settings, host: str, share: bool, insecure: bool) -> None:
     """A workspace others can reach must have a login: refused without one, unless the operator passes
     ``--insecure`` (then warned)."""
-    if not (share or not is_loopback(host)) or settings.ui_users:
+    if not (share or not is_loopback(host)) or settings.ui.users:
         return
     where = "a public share link" if share else host
     if not insecure:
@@ -107,8 +107,8 @@ def serve(
 ) -> int:
     """Run the workspace until interrupted (Ctrl-C or SIGTERM); either way the embedded model server
     and the scratch files go with it."""
-    check_exposure(settings, host, settings.ui_share if share is None else share, insecure)
-    if host in WILDCARD_BINDS and not settings.ui_hosts:
+    check_exposure(settings, host, settings.ui.share if share is None else share, insecure)
+    if host in WILDCARD_BINDS and not settings.ui.hosts:
         print(
             f"rapporteur: note: on {host} the workspace answers to loopback names only; set "
             "RAPPORTEUR_UI_HOSTS to the names its users type (this machine's name or address)",

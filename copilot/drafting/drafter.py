@@ -274,7 +274,7 @@ class _Context:
             yield placeholder
             return
         prompt = PromptTemplate.load(prompt_name)
-        prepared = prepare_sources(self.topic, sources, drafter.settings.source_chars)
+        prepared = prepare_sources(self.topic, sources, drafter.settings.answer.source_chars)
         if as_examples:
             usable = [(s, example) for s in prepared if (example := as_examples(s))][:EXAMPLES]
             prepared = [s for s, _ in usable]
@@ -290,8 +290,8 @@ class _Context:
             work.draft.citations.extend(shown)
         generation = drafter.model.generate(
             messages,
-            max_tokens=prompt.token_budget(drafter.settings.llm_max_tokens),
-            temperature=drafter.settings.llm_temperature,
+            max_tokens=prompt.token_budget(drafter.settings.llm.max_tokens),
+            temperature=drafter.settings.llm.temperature,
         )
         rewriter = CitationRewriter(prepared)
         work.draft.prompts.append(prompt.tag)

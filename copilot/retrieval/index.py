@@ -58,7 +58,7 @@ class IndexReader:
     def vectors(self) -> VectorIndex:
         if self._vectors is None:
             s = self.settings
-            self._vectors = ChromaIndex(s.index / "chroma", s.collection, s.chroma_host, s.chroma_port)
+            self._vectors = ChromaIndex(s.index / "chroma", s.chroma.collection, s.chroma.host, s.chroma.port)
         return self._vectors
 
     @property

@@ -177,14 +177,14 @@ def naive_draft(
     """The baseline: the model asked plainly, with the three nearest chunks by embedding alone."""
     filters = {"exclude_rec_id": brief.rec_id}
     sources = retriever.search(brief.topic, k=3, filters=filters, mode="dense", understand=False)
-    context = "\n\n".join(s.text[: settings.source_chars] for s in sources)
+    context = "\n\n".join(s.text[: settings.answer.source_chars] for s in sources)
     if brief.draft_from_gold:
-        context += "\n\nDraft so far:\n" + gold.body[: settings.source_chars]
+        context += "\n\nDraft so far:\n" + gold.body[: settings.answer.source_chars]
     messages = PromptTemplate.load("draft_naive").render(
         sources=context, kind=brief.kind.value, topic=brief.topic
     )
     generation = model.generate(
-        messages, max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature
+        messages, max_tokens=settings.llm.max_tokens, temperature=settings.llm.temperature
     )
     return generation.text(), sources, generation.stats
 
@@ -356,9 +356,9 @@ def run_suite(settings: Settings, fast: bool) -> SuiteResult:
         rows=rows,
         notes=notes,
         config={
-            "model": settings.llm_model if model else None,
+            "model": settings.llm.model if model else None,
             "briefs": len(briefs),
-            "source_chars": settings.source_chars,
+            "source_chars": settings.answer.source_chars,
         },
     )
 

@@ -26,7 +26,7 @@ from copilot.citation import Citation
 from copilot.grounding import Source, redact_instructions
 from copilot.llm import ModelHost
 from copilot.prompts import PromptTemplate
-from rapporteur.settings import Settings
+from rapporteur.settings import LLMSettings, Settings
 
 INJECTIONS = Path(__file__).with_name("injections.jsonl")
 BEFORE = "858d921"
@@ -79,7 +79,7 @@ def generate(ids: list[str], rows: list[dict[str, Any]], redact: Redactor, limit
     prompt = PromptTemplate.load("answer")
     by_id = {r["id"]: r for r in rows}
     asked, changed, outputs = [], [], {}
-    settings = Settings(llm_max_tokens=48, llm_temperature=0.0)
+    settings = Settings(llm=LLMSettings(max_tokens=48, temperature=0.0))
     with ModelHost(settings) as host:
         model = host.model()
         for injection_id in ids[:limit]:

@@ -149,12 +149,12 @@ def naive(
 
     def ask(question: QAQuestion) -> Reply:
         hits = retriever.search(question.question, k=NAIVE_K, mode="dense", understand=False)
-        context = "\n\n".join(h.text[: settings.source_chars] for h in hits)
+        context = "\n\n".join(h.text[: settings.answer.source_chars] for h in hits)
         if model is None:
             return Reply(text=context, citations=hits, abstained=False)
         messages = prompt.render(sources=context, question=question.question)
         text = model.generate(
-            messages, max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature
+            messages, max_tokens=settings.llm.max_tokens, temperature=settings.llm.temperature
         ).text()
         return Reply(text=text, citations=hits, abstained=False)
 
@@ -277,7 +277,7 @@ def run_suite(settings: Settings, fast: bool) -> SuiteResult:
             rows = evaluate(library, settings, asked, model, why)
         finally:
             library.close()
-    suite = result(rows, {"model": settings.llm_model if model else None, "questions": len(asked)})
+    suite = result(rows, {"model": settings.llm.model if model else None, "questions": len(asked)})
     if why:
         suite.notes.append(f"extractive answers: {why}")
     return suite

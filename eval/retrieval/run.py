@@ -158,7 +158,7 @@ class NaiveBaseline:
     def __init__(self, library: Library) -> None:
         self.library = library
         s = library.settings
-        self.vectors = ChromaIndex(s.index / "chroma", NAIVE_COLLECTION, s.chroma_host, s.chroma_port)
+        self.vectors = ChromaIndex(s.index / "chroma", NAIVE_COLLECTION, s.chroma.host, s.chroma.port)
         self.map_path = s.index / "naive_chunks.json"
         self.chunks: dict[str, tuple[str | None, list[str]]] = {}
 
@@ -417,7 +417,7 @@ def fast_library(settings: Settings) -> Iterator[Library]:
     if missing:
         raise SuiteUnavailable(f"the fast subset needs {', '.join(missing)} (pass --corpus)")
     with tempfile.TemporaryDirectory(prefix="rapporteur-eval-") as tmp:
-        library = Library(settings.model_copy(update={"index": Path(tmp), "chroma_host": None}))
+        library = Library(settings.updated(index=Path(tmp), chroma={"host": None}))
         try:
             report = library.ingest(files)
             if report.failed:

@@ -21,9 +21,7 @@ def copilot_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     settings = Settings(
         index=tmp_path_factory.mktemp("copilot") / "index",
         corpus=corpus_dir,
-        llm_enabled=False,
-        llm_max_tokens=64,
-        llm_temperature=0.0,
+        llm={"enabled": False, "max_tokens": 64, "temperature": 0.0},
     )
     library = Library(settings)
     report = library.ingest(

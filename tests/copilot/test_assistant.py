@@ -114,7 +114,7 @@ def test_ask_json_gives_answer_citations_and_model(
 ) -> None:
     monkeypatch.setenv("RAPPORTEUR_LLM_MODEL", "smollm2-135m")
     monkeypatch.setenv("RAPPORTEUR_LLM_MAX_TOKENS", "48")
-    monkeypatch.setenv("RAPPORTEUR_MODEL_CACHE", str(tiny_model_settings.model_cache))
+    monkeypatch.setenv("RAPPORTEUR_LLM_MODEL_CACHE", str(tiny_model_settings.llm.model_cache))
     monkeypatch.setenv("RAPPORTEUR_CORPUS", str(settings.corpus))
     assert main(["ask", "What is a physical machine?", "--json", "--index", str(settings.index)]) == 0
     payload = Answer.model_validate_json(capsys.readouterr().out)
@@ -144,7 +144,7 @@ def test_model_status_command_reports_an_unreachable_endpoint(
 def test_a_model_server_killed_mid_answer_ends_with_the_clauses_and_the_next_question_restarts_it(
     retriever: HybridRetriever, settings: Settings, tiny_model_settings: Settings
 ) -> None:
-    long_answers = tiny_model_settings.model_copy(update={"llm_max_tokens": 400, "llm_enabled": True})
+    long_answers = tiny_model_settings.updated(llm={"max_tokens": 400, "enabled": True})
     with ModelHost(long_answers) as host:
         model = host.model()
         first_server = host.server

@@ -20,8 +20,8 @@ from rapporteur.settings import Settings
 HELLO = [Message(role="user", content="Say hello.")]
 
 
-def _settings(tmp_path: Path, **overrides: object) -> Settings:
-    return Settings(index=tmp_path / "index", model_cache=tmp_path / "models", **overrides)  # type: ignore[arg-type]
+def _settings(tmp_path: Path, **llm: object) -> Settings:
+    return Settings(index=tmp_path / "index", llm={"model_cache": tmp_path / "models", **llm})
 
 
 def _closed_port() -> int:
@@ -64,7 +64,7 @@ def _generate(settings: Settings) -> str:
 def test_an_unreachable_endpoint_is_named_in_the_message(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/v1"
     with pytest.raises(LLMUnavailable, match=f"cannot reach model endpoint {url}"):
-        _generate(_settings(tmp_path, llm_base_url=url, llm_retries=0))
+        _generate(_settings(tmp_path, base_url=url, retries=0))
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_endpoint_errors_become_messages(
     url, behaviour = failing_endpoint
     behaviour["status"] = status
     with pytest.raises(LLMError, match=message):
-        _generate(_settings(tmp_path, llm_base_url=url, llm_retries=0))
+        _generate(_settings(tmp_path, base_url=url, retries=0))
 
 
 def test_a_slow_endpoint_times_out_with_advice(
@@ -90,16 +90,16 @@ def test_a_slow_endpoint_times_out_with_advice(
     url, behaviour = failing_endpoint
     behaviour["delay"] = 3.0
     with pytest.raises(LLMError, match="did not answer in time; raise RAPPORTEUR_LLM_TIMEOUT"):
-        _generate(_settings(tmp_path, llm_base_url=url, llm_retries=0, llm_timeout=0.5))
+        _generate(_settings(tmp_path, base_url=url, retries=0, timeout=0.5))
 
 
 def test_status_says_why_there_is_no_model(tmp_path: Path) -> None:
-    off = ModelHost(_settings(tmp_path, llm_enabled=False)).status()
+    off = ModelHost(_settings(tmp_path, enabled=False)).status()
     assert (off.reachable, off.detail) == (False, "generation is switched off (RAPPORTEUR_LLM_ENABLED=false)")
     url = f"http://127.0.0.1:{_closed_port()}/v1"
-    down = ModelHost(_settings(tmp_path, llm_base_url=url, llm_retries=0)).status()
+    down = ModelHost(_settings(tmp_path, base_url=url, retries=0)).status()
     assert not down.reachable and down.endpoint == url and "cannot reach" in down.detail
-    missing = ModelHost(_settings(tmp_path, llm_model=str(tmp_path / "nope.gguf"))).status()
+    missing = ModelHost(_settings(tmp_path, model=str(tmp_path / "nope.gguf"))).status()
     assert not missing.reachable and "neither a packaged model" in missing.detail
 
 

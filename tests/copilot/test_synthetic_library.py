@@ -135,7 +135,7 @@ CITATION = re.compile(r"\[ITU-[TR] [^\]]+\](?: clause [\w.§ ]+)?")
 def test_the_model_streams_an_answer_citing_only_retrieved_clauses(
     retriever: HybridRetriever, library: Library, tiny_model: OpenAIChat
 ) -> None:
-    settings = library.settings.model_copy(update={"llm_max_tokens": 64, "llm_temperature": 0.0})
+    settings = library.settings.updated(llm={"max_tokens": 64, "temperature": 0.0})
     pieces, answer = _events(Assistant(retriever, tiny_model, settings), "What is a widget hub?")
     assert len(pieces) > 1 and answer.model == "smollm2-135m"
     assert (answer.sources[0].rec_id, answer.sources[0].clause) == ("ITU-T Y.9901", "3.2.2")

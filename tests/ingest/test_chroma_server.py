@@ -70,7 +70,7 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 def test_ingest_and_search_through_a_chroma_server(chroma_port: int, tmp_path: Path) -> None:
     collection = f"rapporteur_test_{uuid.uuid4().hex[:12]}"
     settings = Settings(
-        index=tmp_path / "index", chroma_host=HOST, chroma_port=chroma_port, collection=collection
+        index=tmp_path / "index", chroma={"host": HOST, "port": chroma_port, "collection": collection}
     )
     draft, note = tmp_path / "draft.md", tmp_path / "note.md"
     shutil.copy(SAMPLE, draft)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def _fetcher(base_url: str, catalog: ReferenceCatalog | None, timeout: float = 10.0) -> RecommendationFetcher:
-    return RecommendationFetcher(Settings(itu_base_url=base_url, fetch_timeout=timeout), catalog)
+    return RecommendationFetcher(Settings(fetch={"base_url": base_url, "timeout": timeout}), catalog)
 
 
 def _leftovers(dest: Path) -> list[str]:
@@ -140,7 +140,7 @@ def test_no_catalog_needs_a_document_code(itu_mirror: ItuMirror, tmp_path: Path)
 
 def test_base_url_must_be_http() -> None:
     with pytest.raises(ValueError, match="http"):
-        RecommendationFetcher(Settings(itu_base_url="ftp://example.org"), None)
+        RecommendationFetcher(Settings(fetch={"base_url": "ftp://example.org"}), None)
 
 
 # -- hardening (issue 18): a loopback server of our own, no corpus needed -------------------------------
@@ -224,7 +224,7 @@ def test_a_dripping_server_meets_the_deadline(
     base, routes, _ = loopback
     code = "T-REC-Y.1004-202001-I"
     routes[_item(code, "MSW-E")] = Answer(body=PDF, drip_s=0.05)
-    settings = Settings(itu_base_url=base, fetch_timeout=5, fetch_deadline=1)
+    settings = Settings(fetch={"base_url": base, "timeout": 5, "deadline": 1})
     report = RecommendationFetcher(settings, None).fetch([code], tmp_path)
     assert not report.fetched
     assert f"gave up on {base}{_item(code, 'MSW-E')} after 1 s" in report.failed[0].error

@@ -150,7 +150,7 @@ def test_parse_workers_give_the_same_index_as_reading_in_process(tmp_path: Path)
     (folder / "latin1.txt").write_bytes("Clause 1 - caf\xe9".encode("latin-1"))
     results = {}
     for workers in (1, 2):
-        library = Library(Settings(index=tmp_path / f"index-{workers}", parse_workers=workers))
+        library = Library(Settings(index=tmp_path / f"index-{workers}", ingest={"parse_workers": workers}))
         progress: list[tuple[int, int, str]] = []
         report = library.ingest([folder], on_progress=lambda *p: progress.append(p))  # noqa: B023
         chunks = [(c.chunk_id, c.text) for d in library.documents() for c in library.store.chunks(d.doc_id)]
@@ -167,7 +167,7 @@ def test_parse_workers_give_the_same_index_as_reading_in_process(tmp_path: Path)
 def test_same_file_names_in_one_run_get_distinct_ids(tmp_path: Path) -> None:
     """Workers read the second folder before the first is written: ids are reserved as files are planned."""
     first, second = _notes(tmp_path / "a", 4), _notes(tmp_path / "b", 4)
-    library = Library(Settings(index=tmp_path / "index", parse_workers=2))
+    library = Library(Settings(index=tmp_path / "index", ingest={"parse_workers": 2}))
     report = library.ingest([tmp_path / "a", tmp_path / "b", first[0]])
     assert report.added == [str(p.resolve()) for p in first + second], "a file named twice goes in once"
     ids = {Path(d.path).parent.name + "/" + Path(d.path).name: d.doc_id for d in library.documents()}
@@ -181,7 +181,7 @@ def test_a_dead_parse_worker_costs_no_file(tmp_path: Path) -> None:
     """Workers are killed (as the out-of-memory killer would) while files are in flight; the files
     they held are read again, and every file goes in."""
     files = _notes(tmp_path / "lib", 9)
-    library = Library(Settings(index=tmp_path / "index", parse_workers=2))
+    library = Library(Settings(index=tmp_path / "index", ingest={"parse_workers": 2}))
     killed: list[int] = []
 
     def kill_workers(done: int, total: int, current: str) -> None:

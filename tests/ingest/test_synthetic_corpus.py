@@ -221,7 +221,7 @@ def test_reingest_skips_unchanged_files_updates_an_edited_one_and_remove_drops_i
     folder.mkdir()
     for name in ("Y.9901-202403.md", "Y.9905-202406.html"):
         shutil.copy(synthetic_corpus / name, folder / name)
-    library = Library(Settings(index=tmp_path / "index", llm_enabled=False))
+    library = Library(Settings(index=tmp_path / "index", llm={"enabled": False}))
     try:
         first = library.ingest([folder])
         assert (len(first.added), first.failed) == (2, [])

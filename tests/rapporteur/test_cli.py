@@ -182,7 +182,7 @@ def test_fetch_then_ingest_from_a_loopback_itu_mirror(
 ) -> None:
     env = {
         **os.environ,
-        "RAPPORTEUR_ITU_BASE_URL": itu_mirror.base_url,
+        "RAPPORTEUR_FETCH_BASE_URL": itu_mirror.base_url,
         "RAPPORTEUR_CATALOG": str(corpus_dir / "catalog" / "itu-recommendations.jsonl.gz"),
     }
     done = subprocess.run(
@@ -216,7 +216,7 @@ def test_ingest_workers_flag_sets_the_parse_processes(
     from rapporteur.cli import _settings, build_parser, main
 
     args = build_parser().parse_args(["ingest", str(SAMPLE), "--workers", "2", "--index", str(tmp_path)])
-    assert _settings(args).parse_workers == 2
+    assert _settings(args).ingest.parse_workers == 2
     with pytest.raises(SystemExit) as refused:
         main(["ingest", str(SAMPLE), "--workers", "0", "--index", str(tmp_path)])
     assert refused.value.code == 2 and "must be at least 1" in capsys.readouterr().err

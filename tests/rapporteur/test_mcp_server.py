@@ -303,22 +303,22 @@ def test_allowed_draft_resolves_symlinks_and_limits_size(tmp_path: Path) -> None
     inside.write_text("# Draft\n")
     (roots / "escape.md").symlink_to(elsewhere / "x.md")
     (elsewhere / "x.md").write_text("secret")
-    settings = Settings(index=tmp_path / "ix", mcp_roots=[roots], ui_max_upload_bytes=4)
+    settings = Settings(index=tmp_path / "ix", mcp={"roots": [roots]}, ui={"max_upload_bytes": 4})
 
     with pytest.raises(ToolError, match="over the upload limit"):
         allowed_draft(str(inside), settings)
-    assert allowed_draft(str(inside), settings.model_copy(update={"ui_max_upload_bytes": 100})) == inside
+    assert allowed_draft(str(inside), settings.updated(ui={"max_upload_bytes": 100})) == inside
     with pytest.raises(ToolError, match="outside the directories"):
         allowed_draft(str(roots / "escape.md"), settings)
     with pytest.raises(ToolError, match="absolute path"):
         allowed_draft("draft.md", settings)
     with pytest.raises(ToolError, match="RAPPORTEUR_MCP_ROOTS is empty"):
-        allowed_draft(str(inside), settings.model_copy(update={"mcp_roots": []}))
+        allowed_draft(str(inside), settings.updated(mcp={"roots": []}))
 
 
 def test_mcp_roots_read_from_the_environment_as_a_path_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAPPORTEUR_MCP_ROOTS", os.pathsep.join(["/srv/drafts", "/home/r/drafts"]))
-    assert Settings().mcp_roots == [Path("/srv/drafts"), Path("/home/r/drafts")]
+    assert Settings().mcp.roots == [Path("/srv/drafts"), Path("/home/r/drafts")]
 
 
 def test_a_document_without_an_identifier_is_addressed_by_doc_id() -> None:

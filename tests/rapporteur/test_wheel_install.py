@@ -49,7 +49,7 @@ class InstalledWheel:
             **{k: v for k, v in os.environ.items() if not k.startswith(("RAPPORTEUR_", "PYTHON"))},
             "RAPPORTEUR_INDEX": str(root / "index"),
             "RAPPORTEUR_CORPUS": str(corpus),
-            "RAPPORTEUR_MODEL_CACHE": str(root / "models"),
+            "RAPPORTEUR_LLM_MODEL_CACHE": str(root / "models"),
             "RAPPORTEUR_LLM_ENABLED": "false",
         }
 

@@ -22,12 +22,12 @@ def ui_settings(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     report = library.ingest([corpus_dir / "itu-t" / "Y.3507-201812.docx"])
     library.close()
     assert not report.failed
-    return Settings(index=index, corpus=tmp_path_factory.mktemp("corpus"), llm_enabled=False)
+    return Settings(index=index, corpus=tmp_path_factory.mktemp("corpus"), llm={"enabled": False})
 
 
 @pytest.fixture
 def workspace(ui_settings: Settings) -> Iterator[Workspace]:
-    ws = Workspace(ui_settings.model_copy(update={"llm_enabled": True, "llm_model": "no-such-model"}))
+    ws = Workspace(ui_settings.updated(llm={"enabled": True, "model": "no-such-model"}))
     yield ws
     ws.close()
 

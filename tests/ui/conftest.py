@@ -46,7 +46,7 @@ def ui_settings(ui_index: Path, corpus_dir: Path, tmp_path_factory: pytest.TempP
         index=ui_index,
         corpus=tmp_path_factory.mktemp("ui-corpus"),
         catalog=corpus_dir / "catalog" / "itu-recommendations.jsonl.gz",
-        llm_enabled=False,
+        llm={"enabled": False},
     )
 
 

@@ -111,9 +111,7 @@ def test_the_browser_gets_nothing_through_a_rebound_name(
 @pytest.fixture
 def throttled_server(ui_settings: Settings) -> Iterator[RunningServer]:
     """The workspace behind a login that locks out after 3 failed sign-ins."""
-    settings = ui_settings.model_copy(
-        update={"ui_users": ["alice:s3cret", "bob:hunter2"], "ui_login_attempts": 3}
-    )
+    settings = ui_settings.updated(ui={"users": ["alice:s3cret", "bob:hunter2"], "login_attempts": 3})
     running = start(settings, port=free_port())
     yield running
     running.close()

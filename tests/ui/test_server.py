@@ -42,7 +42,7 @@ def listening_addresses(port: int) -> set[str]:
 def test_serve_defaults_to_loopback_and_no_share_link() -> None:
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.share, args.insecure) == ("127.0.0.1", 7860, False, False)
-    assert Settings().ui_share is False
+    assert Settings().ui.share is False
 
 
 def test_the_server_listens_on_loopback_only(ui_server: RunningServer) -> None:
@@ -53,12 +53,12 @@ def test_the_server_listens_on_loopback_only(ui_server: RunningServer) -> None:
 
 
 def test_login_pairs_are_parsed_and_a_bad_entry_is_named() -> None:
-    settings = Settings(ui_users=["alice:s3cret:with:colons", " bob :pw"])
+    settings = Settings(ui={"users": ["alice:s3cret:with:colons", " bob :pw"]})
     assert auth_pairs(settings) == [("alice", "s3cret:with:colons"), ("bob", "pw")]
     with pytest.raises(ServeError, match="entry 'carol' is not 'user:password'"):
-        auth_pairs(Settings(ui_users=["carol"]))
+        auth_pairs(Settings(ui={"users": ["carol"]}))
     with pytest.raises(ServeError, match="entry 'dave' is not"):
-        auth_pairs(Settings(ui_users=["dave:"]))
+        auth_pairs(Settings(ui={"users": ["dave:"]}))
 
 
 def test_serve_refuses_to_start_with_a_bad_login_setting(
@@ -84,7 +84,7 @@ def test_serve_refuses_an_open_bind_without_a_login(
 
 
 def test_an_open_bind_is_allowed_with_a_login_or_insecure(capsys: pytest.CaptureFixture[str]) -> None:
-    check_exposure(Settings(ui_users=["alice:s3cret"]), "0.0.0.0", share=False, insecure=False)
+    check_exposure(Settings(ui={"users": ["alice:s3cret"]}), "0.0.0.0", share=False, insecure=False)
     assert capsys.readouterr().err == ""
     check_exposure(Settings(), "0.0.0.0", share=False, insecure=True)
     assert "without a login (--insecure)" in capsys.readouterr().err
@@ -104,7 +104,7 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 @pytest.fixture(scope="module")
 def guarded_server(ui_settings: Settings) -> Iterator[RunningServer]:
     """The workspace behind a login, with a 2 kB upload limit."""
-    settings = ui_settings.model_copy(update={"ui_users": ["alice:s3cret"], "ui_max_upload_bytes": 2048})
+    settings = ui_settings.updated(ui={"users": ["alice:s3cret"], "max_upload_bytes": 2048})
     running = start(settings, port=free_port())
     yield running
     running.close()

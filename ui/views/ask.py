@@ -138,7 +138,7 @@ def build(ws: Workspace, panel: gr.HTML) -> None:
         "inputs": [question, chat, sector, in_force, conversation],
         "outputs": [chat, question, sources, citations, conversation],
         "concurrency_id": "model",
-        "concurrency_limit": ws.settings.ui_model_concurrency,
+        "concurrency_limit": ws.settings.ui.model_concurrency,
     }
     send.click(api_name="ask", **ask_args)
     question.submit(api_visibility="private", **ask_args)

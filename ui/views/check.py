@@ -28,7 +28,7 @@ def check_draft(ws: Workspace, upload: str | None) -> tuple[CheckReport, list[st
         raise gr.Error("Choose a draft to check (.docx, .pdf, .md or .txt).")
     folder = ws.request_dir()
     try:
-        draft_path = stage(Path(upload), folder, DRAFT_SUFFIXES, ws.settings.ui_max_upload_bytes)
+        draft_path = stage(Path(upload), folder, DRAFT_SUFFIXES, ws.settings.ui.max_upload_bytes)
     except UploadError as exc:
         raise error(str(exc)) from exc
     library = ws.library if ws.library.documents() else None

@@ -30,7 +30,7 @@ NO_REDLINE = "No redline: the new edition is not a Word file (.docx)."
 
 def _staged(ws: Workspace, upload: str, folder: Path) -> Path:
     try:
-        return stage(Path(upload), folder, LIBRARY_SUFFIXES, ws.settings.ui_max_upload_bytes)
+        return stage(Path(upload), folder, LIBRARY_SUFFIXES, ws.settings.ui.max_upload_bytes)
     except UploadError as exc:
         raise error(str(exc)) from exc
 

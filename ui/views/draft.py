@@ -85,7 +85,7 @@ def build(ws: Workspace, panel: gr.HTML) -> None:
         "inputs": [kind, topic, rec_id, title],
         "outputs": [text, notice, sources, citations],
         "concurrency_id": "model",
-        "concurrency_limit": ws.settings.ui_model_concurrency,
+        "concurrency_limit": ws.settings.ui.model_concurrency,
     }
     go.click(api_name="draft", **draft_args)
     again.click(api_visibility="private", **draft_args)

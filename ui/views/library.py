@@ -66,7 +66,7 @@ def ingest_into_library(
     refused: list[IngestFailure] = []
     paths: list[Path] = []
     if folder.strip():
-        files = server_files(ws.settings.ui_folders, folder.strip())
+        files = server_files(ws.settings.ui.folders, folder.strip())
         if files is None:
             refused.append(IngestFailure(path=folder.strip(), error=FOLDER_REFUSED))
         else:
@@ -76,7 +76,7 @@ def ingest_into_library(
         if progress is not None and total:
             progress((done, total), desc=Path(current).name if current else "done", unit="files")
 
-    limit = ws.settings.ui_max_upload_bytes
+    limit = ws.settings.ui.max_upload_bytes
     with ws.write_lock:
         for upload in uploads or []:
             try:
@@ -132,7 +132,7 @@ def build(ws: Workspace, demo: gr.Blocks) -> None:
                 type="filepath",
                 elem_id="library-upload",
             )
-            offered = ws.settings.ui_folders
+            offered = ws.settings.ui.folders
             folder = gr.Textbox(
                 label=f"…or a folder on the server, under {', '.join(map(str, offered))}",
                 placeholder=str(offered[0]) if offered else "",

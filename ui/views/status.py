@@ -27,20 +27,20 @@ def status_markdown(ws: Workspace) -> str:
     catalog = s.catalog_path()
     rows = [
         ("index", str(s.index), "yes", f"{len(docs)} documents, {ws.library.store.chunk_count()} chunks"),
-        ("vector store", f"Chroma at {s.chroma_host}:{s.chroma_port}" if s.chroma_host else "embedded Chroma",
-         "yes", s.collection),
+        ("vector store", f"Chroma at {s.chroma.host}:{s.chroma.port}" if s.chroma.host else "embedded Chroma",
+         "yes", s.chroma.collection),
         ("embedding model", embedding[0], embedding[1], embedding[2]),
         ("model endpoint", model.endpoint, "yes" if model.reachable else "**no**", model.detail),
         ("generation model", model.model, "", "embedded llama.cpp" if model.embedded else "remote endpoint"),
         ("catalog", str(catalog) if catalog else "none", "yes" if catalog else "**no**",
          "" if catalog else "set RAPPORTEUR_CATALOG to check references and filter by in-force status"),
-        ("login", f"{len(s.ui_users)} users" if s.ui_users else "none (loopback use)", "", ""),
-        ("uploads", f"up to {s.ui_max_upload_bytes:,} bytes", "", ""),
-        ("server folders", ", ".join(map(str, s.ui_folders)) or "none (uploads only)", "",
+        ("login", f"{len(s.ui.users)} users" if s.ui.users else "none (loopback use)", "", ""),
+        ("uploads", f"up to {s.ui.max_upload_bytes:,} bytes", "", ""),
+        ("server folders", ", ".join(map(str, s.ui.folders)) or "none (uploads only)", "",
          "RAPPORTEUR_UI_FOLDERS"),
-        ("host names", ", ".join(s.ui_hosts) or "loopback and the bound address", "", "RAPPORTEUR_UI_HOSTS"),
-        ("queue", f"{s.ui_concurrency} requests at once, {s.ui_model_concurrency} generating", "",
-         f"up to {s.ui_queue_size} waiting"),
+        ("host names", ", ".join(s.ui.hosts) or "loopback and the bound address", "", "RAPPORTEUR_UI_HOSTS"),
+        ("queue", f"{s.ui.concurrency} requests at once, {s.ui.model_concurrency} generating", "",
+         f"up to {s.ui.queue_size} waiting"),
     ]  # fmt: skip
     table = ["| what | in use | reachable | detail |", "| --- | --- | --- | --- |"]
     # the third column ("yes", "**no**") is the table's own Markdown

@@ -20,7 +20,7 @@ def two_editions(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     write_docx(Y9904, folder / "T-REC-Y.9904-202206-I!!MSW-E.docx")
     revised = [(style, text.replace("(06/2022)", "(03/2024)")) for style, text in revised_y9904()]
     write_docx(revised, folder / "T-REC-Y.9904-202403-I!!MSW-E.docx")
-    settings = Settings(index=tmp_path_factory.mktemp("index") / "index", llm_enabled=False)
+    settings = Settings(index=tmp_path_factory.mktemp("index") / "index", llm={"enabled": False})
     library = Library(settings)
     try:
         report = library.ingest([folder])

@@ -81,9 +81,10 @@ def test_each_session_keeps_its_own_conversation(ui_server: RunningServer, new_p
 @pytest.fixture(scope="module")
 def model_server(ui_settings: Settings, tiny_model_settings: Settings) -> Iterator[RunningServer]:
     """The workspace with generation on: the packaged SmolLM2-135M behind the embedded llama.cpp server."""
-    names = ("llm_model", "llm_context", "llm_max_tokens", "llm_temperature", "model_cache")
-    update = {name: getattr(tiny_model_settings, name) for name in names}
-    running = start(ui_settings.model_copy(update={**update, "llm_enabled": True}), port=free_port())
+    running = start(
+        ui_settings.updated(llm=tiny_model_settings.llm.model_copy(update={"enabled": True})),
+        port=free_port(),
+    )
     yield running
     running.close()
 

@@ -127,7 +127,7 @@ def test_rows_and_evidence_follow_the_report(ui_server: RunningServer, seeded_dr
 
 
 def test_bad_drafts_are_refused_naming_the_file_and_the_reason(ui_settings: Settings, tmp_path: Path) -> None:
-    ws = Workspace(ui_settings.model_copy(update={"ui_max_upload_bytes": 1000}))
+    ws = Workspace(ui_settings.updated(ui={"max_upload_bytes": 1000}))
     try:
         big = tmp_path / "big draft.md"
         big.write_text("# 1 Scope\n" + "x" * 2000, encoding="utf-8")

@@ -27,7 +27,7 @@ def empty_server(tmp_path: Path, ui_settings: Settings) -> Iterator[RunningServe
     its one server folder is ``tmp_path / "offered"``."""
     offered = tmp_path / "offered"
     offered.mkdir()
-    settings = ui_settings.model_copy(update={"index": tmp_path / "index", "ui_folders": [offered]})
+    settings = ui_settings.updated(index=tmp_path / "index", ui={"folders": [offered]})
     running = start(settings, port=free_port())
     yield running
     running.close()
@@ -178,7 +178,7 @@ def test_uploads_with_one_name_stay_separate_documents_and_say_who_added_them(
 def test_a_signed_in_user_is_named_as_the_one_who_added_a_document(
     ui_settings: Settings, tmp_path: Path
 ) -> None:
-    guarded = ui_settings.model_copy(update={"index": tmp_path / "index", "ui_users": ["alice:s3cret"]})
+    guarded = ui_settings.updated(index=tmp_path / "index", ui={"users": ["alice:s3cret"]})
     running = start(guarded, port=free_port())
     try:
         report = tmp_path / "report.md"

@@ -33,7 +33,7 @@ def test_the_settings_tab_says_what_is_in_use_and_reachable(
 
 
 def test_a_model_that_cannot_start_is_reported_with_its_reason(ui_settings: Settings) -> None:
-    ws = Workspace(ui_settings.model_copy(update={"llm_enabled": True, "llm_model": "no-such-model"}))
+    ws = Workspace(ui_settings.updated(llm={"enabled": True, "model": "no-such-model"}))
     try:
         row = next(line for line in status_markdown(ws).splitlines() if line.startswith("| model endpoint |"))
     finally:
