@@ -33,10 +33,10 @@ PROMPTS = [
 
 def measure(python: str, settings: Settings, max_tokens: int) -> dict[str, object]:
     gguf = resolve_gguf(settings.llm.model, settings.llm.model_cache)
-    server = LlamaServer(gguf, settings.llm.model, settings, Path(tempfile.mkdtemp()), python=python)
+    server = LlamaServer(gguf, settings.llm.model, settings.llm, Path(tempfile.mkdtemp()), python=python)
     server.start()
     try:
-        chat = OpenAIChat(server.base_url, settings.llm.model, settings)
+        chat = OpenAIChat(server.base_url, settings.llm.model, settings.llm)
         chat.generate([Message(role="user", content="Hello.")], max_tokens=8, temperature=0.0).text()
         runs = []
         for prompt in PROMPTS:

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from copilot.cpu_support import embedded_model_blockers, reinstall_hint, usable_features
 from copilot.packaged_models import ModelNotInstalled, resolve_gguf
 from rapporteur.processes import LOOPBACK, free_port, stop_process
-from rapporteur.settings import Settings
+from rapporteur.settings import LLMSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +91,14 @@ class ChatModel(Protocol):
 class OpenAIChat:
     """A chat model behind an OpenAI-compatible endpoint; retries and timeouts are the client's."""
 
-    def __init__(self, base_url: str, model: str, settings: Settings, api_key: str | None = None) -> None:
+    def __init__(self, base_url: str, model: str, llm: LLMSettings, api_key: str | None = None) -> None:
         self.base_url = base_url
         self._model = model
         self._client = openai.OpenAI(
             base_url=base_url,
             api_key=api_key or "not-needed",
-            timeout=settings.llm.timeout,
-            max_retries=settings.llm.retries,
+            timeout=llm.timeout,
+            max_retries=llm.retries,
         )
 
     @property
@@ -163,14 +163,14 @@ class LlamaServer:
     """A llama.cpp OpenAI-compatible server (llama-cpp-python's) on a loopback port, owned by us."""
 
     def __init__(
-        self, gguf: Path, alias: str, settings: Settings, log_dir: Path, python: str = sys.executable
+        self, gguf: Path, alias: str, llm: LLMSettings, log_dir: Path, python: str = sys.executable
     ) -> None:
         """``python``: the interpreter whose llama-cpp-python serves (a benchmark compares builds)."""
         self.gguf = gguf
         self.python = python
         self.alias = alias
         self.port = free_port()
-        self._settings = settings
+        self._llm = llm
         self._log_path = log_dir / f"llama-server-{self.port}.log"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -187,12 +187,12 @@ class LlamaServer:
         return self._process is not None and self._process.poll() is None
 
     def start(self) -> None:
-        threads = self._settings.llm.threads or os.cpu_count() or 2
+        threads = self._llm.threads or os.cpu_count() or 2
         command = [
             self.python, "-m", "llama_cpp.server",
             "--model", str(self.gguf), "--model_alias", self.alias,
             "--host", LOOPBACK, "--port", str(self.port),
-            "--n_threads", str(threads), "--n_ctx", str(self._settings.llm.context),
+            "--n_threads", str(threads), "--n_ctx", str(self._llm.context),
         ]  # fmt: skip
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         with self._log_path.open("wb") as log:
@@ -206,7 +206,7 @@ class LlamaServer:
 
     def _wait_until_ready(self) -> None:
         assert self._process is not None
-        deadline = time.monotonic() + self._settings.llm.start_timeout
+        deadline = time.monotonic() + self._llm.start_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 tail = self._log_path.read_text(errors="replace")[-600:]
@@ -220,7 +220,7 @@ class LlamaServer:
                 pass
             time.sleep(0.25)
         raise LLMUnavailable(
-            f"the embedded llama.cpp server did not start within {self._settings.llm.start_timeout:.0f} s "
+            f"the embedded llama.cpp server did not start within {self._llm.start_timeout:.0f} s "
             f"(log: {self._log_path})"
         )
 
@@ -232,7 +232,7 @@ class LlamaServer:
         request = {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
         try:
             url = f"{self.base_url}/chat/completions"
-            if httpx.post(url, json=request, timeout=self._settings.llm.timeout).status_code == 200:
+            if httpx.post(url, json=request, timeout=self._llm.timeout).status_code == 200:
                 return
         except httpx.HTTPError:
             pass  # whether it died is what the process says next
@@ -294,15 +294,15 @@ class ModelHost:
             self._chat = self._remote(settings.llm.base_url)
             return self._chat
         gguf = self._embedded_gguf()
-        server = LlamaServer(gguf, settings.llm.model, settings, settings.llm.model_cache / "logs")
+        server = LlamaServer(gguf, settings.llm.model, settings.llm, settings.llm.model_cache / "logs")
         server.start()
         self._server = server
-        self._chat = OpenAIChat(server.base_url, settings.llm.model, settings)
+        self._chat = OpenAIChat(server.base_url, settings.llm.model, settings.llm)
         return self._chat
 
     def _remote(self, base_url: str) -> OpenAIChat:
         key = self._settings.llm.api_key.get_secret_value() if self._settings.llm.api_key else None
-        return OpenAIChat(base_url, self._settings.llm.model, self._settings, api_key=key)
+        return OpenAIChat(base_url, self._settings.llm.model, self._settings.llm, api_key=key)
 
     def _embedded_gguf(self) -> Path:
         if importlib.util.find_spec("llama_cpp") is None:

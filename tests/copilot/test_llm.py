@@ -141,7 +141,7 @@ def test_a_server_that_dies_on_its_first_generation_is_refused_with_the_fix(tmp_
     fake_python.chmod(0o755)
     gguf = tmp_path / "model.gguf"
     gguf.write_bytes(b"GGUF")
-    server = LlamaServer(gguf, "m", _settings(tmp_path), tmp_path / "logs", python=str(fake_python))
+    server = LlamaServer(gguf, "m", _settings(tmp_path).llm, tmp_path / "logs", python=str(fake_python))
     with pytest.raises(LLMUnavailable) as failure:
         server.start()
     message = str(failure.value)
