@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from copilot.assistant import Answer
 from copilot.citation import Citation
+from copilot.drafting.document import DraftDocument
 from copilot.grounding import relevance
 from copilot.lexical import tokenize
 from copilot.query import find_clauses, find_rec_ids
@@ -79,10 +80,12 @@ class Turn(BaseModel):
 
 
 class Conversation(BaseModel):
-    """A named thread of turns; follow-ups are read in its light."""
+    """A named thread of turns; follow-ups are read in its light. ``draft`` is the one draft
+    Recommendation the conversation grows (saved with its turns)."""
 
     name: str = ""
     turns: list[Turn] = []
+    draft: DraftDocument | None = None
 
     def rewrite(self, question: str) -> str:
         """The self-contained query for ``question`` after the turns so far (see :func:`rewrite_followup`)."""

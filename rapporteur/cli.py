@@ -560,6 +560,10 @@ def _draft_amendment(args: argparse.Namespace) -> int:
 def cmd_draft(args: argparse.Namespace) -> int:
     if args.kind == AMENDMENT:
         return _draft_amendment(args)
+    settings = _settings(args)
+    _need_searchable(args)
+    if args.into or args.conversation:
+        return _draft_into(args, settings)
     if not args.topic:
         print(f"rapporteur: draft {args.kind} needs --topic", file=sys.stderr)
         return EXIT_ERROR
@@ -569,8 +573,6 @@ def cmd_draft(args: argparse.Namespace) -> int:
     from copilot.llm import ModelHost
     from ingest.parsers import ParseError, parse_file
 
-    settings = _settings(args)
-    _need_searchable(args)
     draft_text = ""
     if args.from_file:
         try:
@@ -596,6 +598,53 @@ def cmd_draft(args: argparse.Namespace) -> int:
             print("Sources:\n" + "\n".join(f"- {c.render()}" for c in draft.citations))
         for line in [*draft.notices, *draft.unsupported]:
             print(f"rapporteur: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _draft_into(args: argparse.Namespace, settings: Settings) -> int:
+    """``draft KIND --into FILE`` / ``--conversation NAME``: the clause drafted from the rest of the
+    growing draft (the file as it is now, else the conversation's) and put in its place; the file
+    is rewritten with every other clause kept, and the conversation keeps the draft."""
+    from copilot.conversation import Conversation, ConversationStore
+    from copilot.drafting.document import DraftDocument, draft_into
+    from copilot.drafting.docx_export import export_docx
+    from copilot.drafting.drafter import Drafter
+    from copilot.drafting.models import ClauseDraft, DraftKind
+    from copilot.llm import ModelHost
+
+    into = Path(args.into) if args.into else None
+    if into and into.suffix.lower() != ".docx":
+        raise UsageError(f"{into}: --into takes a .docx file")
+    if args.from_file:
+        raise UsageError("--from gives the draft so far, as --into and --conversation do: use one of them")
+    store = ConversationStore(settings.index)
+    conversation = store.load(args.conversation) if args.conversation else Conversation()
+    document = conversation.draft or DraftDocument()
+    if into and into.exists():  # the file as it is now, hand edits included, is the draft so far
+        read = DraftDocument.from_docx(into)
+        document = conversation.draft.with_edits_from(read) if conversation.draft else read
+    document.rec_id = args.rec_id or document.rec_id
+    document.title = args.title or document.title
+    if not (args.topic or document.topic):
+        print(f"rapporteur: draft {args.kind} needs --topic (the draft has none yet)", file=sys.stderr)
+        return EXIT_ERROR
+    with ModelHost(settings) as host:
+        model, reason = _connect(host) if DraftKind(args.kind).needs_model else (None, None)
+        drafter = Drafter.from_settings(settings, model, reason)
+        draft = _stream(draft_into(document, drafter, args.kind, args.topic), not args.json)
+    assert isinstance(draft, ClauseDraft)
+    if args.conversation:
+        conversation.draft = document
+        store.save(conversation)
+    if into:
+        document.to_docx(into, settings.docx_template)
+        print(f"rapporteur: wrote {into} (clauses: {', '.join(document.keys())})", file=sys.stderr)
+    if args.docx:
+        export_docx(draft.text, Path(args.docx), settings.docx_template)
+    if args.json:
+        print(draft.model_dump_json(indent=2))
+    for line in [*draft.notices, *draft.unsupported]:
+        print(f"rapporteur: {line}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -808,6 +857,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--to", dest="to_file", metavar="FILE", help="amendment: the NEW edition")
     p.add_argument("--docx", metavar="PATH", help="also export the draft to .docx in ITU styles")
+    p.add_argument(
+        "--into",
+        metavar="FILE.docx",
+        help="put the clause in this draft (made if absent), keeping the others",
+    )
+    p.add_argument(
+        "--conversation", metavar="NAME", help="grow this conversation's draft (kept beside the index)"
+    )
 
     p = command("diff", cmd_diff, "Compare two editions clause by clause; optionally a redline .docx.")
     p.add_argument(

@@ -23,7 +23,7 @@ from copilot.citation import Citation
 from copilot.drafting.docx_export import export_docx
 from copilot.drafting.models import ClauseDraft, DraftKind
 from copilot.query import find_rec_ids
-from rapporteur.errors import UsageError
+from rapporteur.errors import RapporteurError, UsageError
 
 if TYPE_CHECKING:
     from copilot.drafting.drafter import Drafter
@@ -54,10 +54,11 @@ DERIVED = (DraftKind.ABBREVIATIONS, DraftKind.REFERENCES)
 _NOT_CONTEXT = {"2": "its references", "4": "its abbreviations", "Bibliography": "its bibliography"}
 """Lists left out of the text another clause is drafted from, so that a stale list never feeds itself."""
 REQUIREMENTS_TITLE = "Requirements"
+NOT_DRAFTED = "<Not drafted yet>"
 FIRST_BODY = 6
 
 
-class DraftUnreadable(UsageError):
+class DraftUnreadable(RapporteurError):
     """A file given as a draft that cannot be read as one."""
 
 
@@ -223,6 +224,18 @@ class DraftDocument(BaseModel):
             elif line.strip():
                 self.title = self.title or line.strip()
 
+    def with_edits_from(self, read: DraftDocument) -> DraftDocument:
+        """``read`` (the draft's file as it is now) with what this stored draft knows of each clause: an
+        unchanged clause keeps its kind, topic and sources; a changed or new one is the rapporteur's."""
+        for section in read.sections:
+            known = self.section(section.key)
+            if known is not None and _lines(known.text) == _lines(section.text):
+                read.put(known.model_copy(update={"text": section.text}))
+            else:
+                section.edited = True
+        read.topic = self.topic or read.topic
+        return read
+
     # -- files -----------------------------------------------------------------------------------------
 
     @classmethod
@@ -230,6 +243,7 @@ class DraftDocument(BaseModel):
         front, found = split_sections(text)
         document = cls(sections=[DraftSection(key=k, text=t) for k, t in found])
         document._take_front(front)
+        document.topic = document.title or ""  # the title is what a file says the draft is about
         document.sections.sort(key=lambda s: order_of(s.key))
         return document
 
@@ -244,8 +258,36 @@ class DraftDocument(BaseModel):
             raise DraftUnreadable(f"{path}: not a readable .docx ({type(exc).__name__}: {exc})") from exc
         return cls.from_text("\n\n".join(p for p in paragraphs if p.strip()))
 
+    def framed(self) -> DraftDocument:
+        """The draft with each mandatory clause it lacks as the skeleton has it before anything is
+        written (Summary, Keywords and Scope to be drafted, the others "None."): what is exported and
+        checked, so that a draft of three clauses already has a Recommendation's shape."""
+        from copilot.drafting.drafter import load_skeleton  # drafter imports this module
+
+        fixed = load_skeleton()
+        headings, none = fixed["headings"], fixed["none"]
+        frame = {
+            "Summary": f"{headings['summary']}\n\n{NOT_DRAFTED}",
+            "Keywords": f"{headings['keywords']}\n\n{NOT_DRAFTED}",
+            "1": f"{headings['scope']}\n\n{NOT_DRAFTED}",
+            "2": f"{headings['references']}\n\n{none}",
+            "3": f"{headings['definitions']}\n\n{none}",
+            "4": f"{headings['abbreviations']}\n\n{none}",
+            "5": f"{headings['conventions']}\n\n{none}",
+        }
+        copy = self.model_copy(deep=True)
+        for key, text in frame.items():
+            if copy.section(key) is None:
+                copy.put(DraftSection(key=key, text=f"{text}\n"))
+        return copy
+
     def to_docx(self, path: Path, template: Path | None = None) -> Path:
-        return export_docx(self.text(), path, template)
+        """The framed draft as a .docx in the ITU-T styles (``template``: the official skeleton file)."""
+        return export_docx(self.framed().text(), path, template)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def terms_defined_here(text: str) -> list[str]:
@@ -300,11 +342,12 @@ def draft_into(
     exclude_rec_id: str | None = None,
 ) -> Iterator[str | ClauseDraft]:
     """Draft one clause (or a skeleton) from the rest of ``document`` and put it there: the text as it
-    is written, then the :class:`ClauseDraft`. The lists (4, 2) are then re-made from the whole draft."""
+    is written, then the :class:`ClauseDraft`. The lists (4, 2) are then made from the whole draft."""
     kind = DraftKind(kind)
     topic = (topic or document.topic).strip()
     if not topic:
         raise UsageError("say what the draft is about (a topic) for its first clause")
+    document.title = document.title or topic[:1].upper() + topic[1:].rstrip(".")
     key = document.key_for(kind) if kind != DraftKind.SKELETON else FRONT
     events = drafter.draft_stream(
         kind,
@@ -322,8 +365,9 @@ def draft_into(
             event.notices.extend(requirement_terms_note(document, event.text))
         document.put_draft(event)
         log.info("draft: %s clause put at %s", kind.value, key)
-        refresh_lists(document, drafter, changed=kind, exclude_rec_id=exclude_rec_id)
-        yield event
+        remade = refresh_lists(document, drafter, changed=kind, exclude_rec_id=exclude_rec_id)
+        notes = [f"Clause {k} made from the whole draft." for k in remade]
+        yield event.model_copy(update={"notices": [*event.notices, *notes]})
 
 
 def refresh_lists(
@@ -332,23 +376,24 @@ def refresh_lists(
     changed: DraftKind | None = None,
     exclude_rec_id: str | None = None,
 ) -> list[str]:
-    """Re-make the Abbreviations and References clauses from the whole draft (they are exact, so no
-    model is asked), unless the rapporteur edited them; the keys re-made."""
+    """Make the Abbreviations and References clauses from the whole draft (they are exact, so no
+    model is asked), unless the rapporteur edited them; the keys made or re-made."""
     remade = []
     for kind in DERIVED:
-        section = document.section(KIND_KEYS[kind])
-        if section is None or section.edited or kind == changed:
+        key = KIND_KEYS[kind]
+        section = document.section(key)
+        if kind == changed or (section is not None and section.edited):
             continue
         draft = drafter.draft(
             kind,
-            section.topic or document.topic,
+            (section.topic if section else "") or document.topic,
             rec_id=document.rec_id,
-            draft_text=document.context_for(section.key),
+            draft_text=document.context_for(key),
             exclude_rec_id=exclude_rec_id,
         )
-        if draft.text != section.text:
+        if section is None or draft.text != section.text:
             document.put_draft(draft)
-            remade.append(section.key)
+            remade.append(key)
     if remade:
         log.info("draft: lists re-made from the whole draft: %s", ", ".join(remade))
     return remade

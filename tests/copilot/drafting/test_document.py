@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from copilot.drafting.document import (
+    NOT_DRAFTED,
     DraftDocument,
     DraftSection,
     DraftUnreadable,
@@ -95,10 +96,19 @@ def test_the_draft_goes_to_docx_and_back_clause_for_clause(tmp_path: Path) -> No
     document.put(DraftSection(key="3", text=DEFINITIONS))
     document.put(DraftSection(key="6", text=REQUIREMENTS))
     read = DraftDocument.from_docx(document.to_docx(tmp_path / "draft.docx"))
-    assert (read.rec_id, read.title, read.keys()) == ("ITU-T Y.9999", "Widget gateways", ["3", "6"])
+    assert (read.rec_id, read.title, read.topic) == ("ITU-T Y.9999", "Widget gateways", "Widget gateways")
+    assert read.keys() == ["Summary", "Keywords", "1", "2", "3", "4", "5", "6"]  # framed as a skeleton
+    assert read.section("1").text == f"1\tScope\n\n{NOT_DRAFTED}\n"  # type: ignore[union-attr]
+    assert read.section("5").text == "5\tConventions\n\nNone.\n"  # type: ignore[union-attr]
     assert read.defined_terms(here_only=True) == ["widget gateway", "relay window"]
-    assert read.section("6") is not None and read.section("6").text == REQUIREMENTS  # type: ignore[union-attr]
+    assert read.section("6").text == REQUIREMENTS  # type: ignore[union-attr]
     assert DraftDocument.from_docx(read.to_docx(tmp_path / "again.docx")).text() == read.text()
+
+    document.section("3").kind = DraftKind.DEFINITIONS  # type: ignore[union-attr]
+    read.edit("6", REQUIREMENTS.replace("each reading", "every reading"))
+    merged = document.with_edits_from(read)
+    assert merged.section("3").kind == DraftKind.DEFINITIONS  # type: ignore[union-attr]
+    assert not merged.section("3").edited and merged.section("6").edited  # type: ignore[union-attr]
 
 
 def test_a_file_that_is_not_a_docx_draft_is_refused_with_its_name(tmp_path: Path) -> None:
