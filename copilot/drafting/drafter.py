@@ -334,6 +334,10 @@ class _Context:
 
     # -- sections --------------------------------------------------------------------------------------
 
+    def named_documents(self, text: str) -> list[str]:
+        """The Recommendations and other standards the rapporteur names, this one left out."""
+        return [r for r in self.exact.named_documents(text) if r != self.rec_id and self.exact.allowed(r)]
+
     def scope(self, work: _Composition) -> Iterator[str]:
         yield self.heading("scope")
         yield from self.prose(
@@ -343,6 +347,10 @@ class _Context:
             "<Mandatory: what this Recommendation specifies>",
             as_examples=self.example,
         )
+        related = [f"[{r}]" for r in self.named_documents(self.topic)]
+        if related:
+            listed = ", ".join(related[:-1]) + f" and {related[-1]}" if len(related) > 1 else related[0]
+            yield f"\n\nThis Recommendation is to be read in conjunction with {listed}."
         yield "\n\n"
 
     def summary(self, work: _Composition) -> Iterator[str]:
@@ -360,7 +368,7 @@ class _Context:
 
     def references(self, work: _Composition, extra: list[str] | None = None) -> Iterator[str]:
         rec_ids = [d.source for d in self.reused()]
-        rec_ids += self.exact.named_recommendations(f"{self.topic}\n{self.draft_text}") + (extra or [])
+        rec_ids += self.named_documents(f"{self.topic}\n{self.draft_text}") + (extra or [])
         rec_ids = [r for r in rec_ids if r != self.rec_id]
         intro, entries = self.exact.references_intro(), self.exact.references(rec_ids)
         work.take(intro)

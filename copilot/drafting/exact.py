@@ -14,7 +14,7 @@ from copilot.citation import Citation
 from copilot.lexical import tokenize
 from copilot.query import acronyms, find_rec_ids
 from ingest.catalog import ReferenceCatalog
-from ingest.models import Abbreviation, Clause, Definition, DocumentSummary
+from ingest.models import Abbreviation, Clause, Definition, DocumentSummary, Reference
 from ingest.store import RecordStore
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
@@ -22,6 +22,11 @@ _DEFINED_TERM = re.compile(r"^\d+(?:\.\d+)+\s+(?P<term>[^:\[\n]{2,60}?)\s*(?:\[[
 _PLAIN_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
 _TRAILING_TAGS = re.compile(r"(?:\s*,?\s*\[[^\]]*\])+\s*$")
 _SERIES = re.compile(r"^(?P<sector>ITU-[TR])\s+(?P<series>[A-Z]{1,3})[.\s]")
+_OTHER_BODY_TAG = re.compile(r"^\[?(?:b-)?(?P<id>(?:IETF|ISO|IEC|IEEE|ETSI|3GPP|W3C)\b[^\[\]]{1,40}?)\s*\]?$")
+_OTHER_BODY_NAMED = re.compile(
+    r"\b(?:IETF\s+)?RFC\s?(?P<rfc>\d{3,5})\b|\b(?P<iso>ISO(?:/IEC)?(?:\s+TR)?\s+\d{3,5}(?:-\d+)*)\b"
+)
+RELATED_VOCABULARIES = 2  # Recommendations retrieved for the topic whose 3.1 terms are candidates
 _FILLER = frozenset(
     [
         "a",
@@ -129,6 +134,12 @@ def _initials_spell(words: list[str], letters: list[str]) -> bool:
     )
 
 
+def _in_clause_3_of(citation: Citation, doc_ids: set[str]) -> bool:
+    """Whether a definition was read from the definitions clause of one of the documents: a lone word
+    is reused from a Recommendation retrieved for the topic, never from a glossary's other senses."""
+    return citation.doc_id in doc_ids and (citation.clause or "").startswith("3")
+
+
 def series_of(rec_id: str | None) -> tuple[str, str] | None:
     match = _SERIES.match(rec_id or "")
     return (match["sector"], match["series"]) if match else None
@@ -157,13 +168,15 @@ class ExactPieces:
         self.exclude = normalized(exclude_rec_id) if exclude_rec_id else None
         self._documents: dict[str, DocumentSummary] | None = None
         self._headed: dict[str, list[tuple[DocumentSummary, Clause]]] = {}
+        self._quoted: dict[str, list[Definition]] | None = None
+        self._cited: dict[str, Reference] | None = None
 
-    def _allowed(self, rec_id: str | None) -> bool:
+    def allowed(self, rec_id: str | None) -> bool:
         return not (self.exclude and rec_id and normalized(rec_id) == self.exclude)
 
     def documents(self) -> dict[str, DocumentSummary]:
         if self._documents is None:
-            self._documents = {d.doc_id: d for d in self.store.documents() if self._allowed(d.rec_id)}
+            self._documents = {d.doc_id: d for d in self.store.documents() if self.allowed(d.rec_id)}
         return self._documents
 
     def cite(self, doc_id: str, rec_id: str | None, clause: str | None, text: str) -> Citation:
@@ -182,7 +195,7 @@ class ExactPieces:
             found = [
                 d
                 for d in self.store.definitions(wanted)
-                if normalized(d.term) == key and self._allowed(d.rec_id)
+                if normalized(d.term) == key and self.allowed(d.rec_id)
             ]
             own = sorted(
                 (d for d in found if d.defined_here and d.rec_id),
@@ -191,10 +204,23 @@ class ExactPieces:
             if own:
                 return self._reused(own[0], own[0].rec_id or "")
             for d in found:
-                named = self.named_recommendations(d.source_tag or "")
-                if named and not (d.source_tag or "").startswith("[(") and self._allowed(named[0]):
-                    return self._reused(d, named[0])
+                source = self.defining_source(d.source_tag or "")
+                if source and self.allowed(source):
+                    return self._reused(d, source)
         return None
+
+    def defining_source(self, tag: str) -> str | None:
+        """The document a quoted definition's source tag names: the ITU Recommendation (in the
+        catalog's spelling where it has one), else a standard of another body as tagged ("ISO/IEC TR
+        20002"); None for a tag that names neither or was misread ("[(b-...)...]")."""
+        if tag.startswith("[("):
+            return None
+        named = self.named_recommendations(tag)
+        if named:
+            canonical = self.catalog.canonical(named[0]) if self.catalog else None
+            return canonical or named[0]
+        other = _OTHER_BODY_TAG.match(tag.split("],")[0].strip())
+        return other["id"] if other else None
 
     def _reused(self, definition: Definition, source: str) -> ReusedTerm:
         text = definition.definition.strip()
@@ -213,6 +239,7 @@ class ExactPieces:
         for hit in hits:
             if (hit.clause or "").startswith("3"):
                 candidates += [m["term"].strip() for m in _DEFINED_TERM.finditer(hit.text)]
+        candidates += self.related_vocabulary(hits)
         chosen: dict[str, ReusedTerm] = {}
         covered: set[str] = set()
         for term in candidates:
@@ -220,7 +247,7 @@ class ExactPieces:
             if key in covered or any(key in longer for longer in covered):
                 continue
             reused = self.definition_of(term)
-            if reused is not None and " " not in key and reused.citation.doc_id not in related:
+            if reused is not None and " " not in key and not _in_clause_3_of(reused.citation, related):
                 continue
             if reused is not None:
                 chosen.setdefault(normalized(reused.term), reused)
@@ -228,6 +255,32 @@ class ExactPieces:
             if len(chosen) >= limit:
                 break
         return list(chosen.values())
+
+    def related_vocabulary(self, hits: list[Citation]) -> list[str]:
+        """The terms that the Recommendations most related to the topic (the first retrieved) quote in
+        their 3.1: a sibling Recommendation's borrowed vocabulary is what a new one in its area borrows
+        too ("overlay network [ITU-T X.1162]" for any managed P2P protocol)."""
+        documents = self.documents()
+        related = [
+            doc_id
+            for doc_id in dict.fromkeys(hit.doc_id for hit in hits)
+            if doc_id in documents and documents[doc_id].kind.lower() == "recommendation"
+        ][:RELATED_VOCABULARIES]
+        return [
+            d.term
+            for doc_id in related
+            for d in self._quoted_definitions().get(doc_id, [])
+            if (d.clause or "").startswith("3.1")
+        ]
+
+    def _quoted_definitions(self) -> dict[str, list[Definition]]:
+        """Every definition the library quotes from elsewhere, by document (read once)."""
+        if self._quoted is None:
+            self._quoted = {}
+            for d in self.store.definitions(""):
+                if not d.defined_here and self.allowed(d.rec_id):
+                    self._quoted.setdefault(d.doc_id, []).append(d)
+        return self._quoted
 
     def defined_elsewhere(self, terms: list[ReusedTerm], number: str = "3.1") -> Piece:
         piece = Piece()
@@ -243,7 +296,10 @@ class ExactPieces:
     def references(self, rec_ids: list[str]) -> Piece:
         """One skeleton-style entry per Recommendation: identifier, edition year and title."""
         piece = Piece()
-        for rec_id in dict.fromkeys(r for r in rec_ids if self._allowed(r)):
+        for rec_id in dict.fromkeys(r for r in rec_ids if self.allowed(r)):
+            if _OTHER_BODY_TAG.match(rec_id):
+                self._other_body_entry(rec_id, piece)
+                continue
             entry = self.catalog.latest(rec_id) if self.catalog else None
             if entry is not None and entry.title:
                 piece.lines.append(
@@ -261,9 +317,36 @@ class ExactPieces:
                 piece.notices.append(f"{rec_id}: not in the catalog or the library; complete its entry")
         return piece
 
+    def _other_body_entry(self, tag: str, piece: Piece) -> None:
+        """A standard of another body (IETF, ISO...), as another Recommendation's references list it."""
+        record = self._cited_records().get(normalized(tag))
+        if record is None or not record.title:
+            piece.lines.append(f"[{tag}]\t{tag} (<date>), <title>.")
+            piece.notices.append(f"{tag}: not in any indexed reference list; complete its entry")
+            return
+        piece.lines.append(f"[{tag}]\t{tag} ({record.edition_year or '<date>'}), {record.title}.")
+        piece.citations.append(self.cite(record.doc_id, record.rec_id, None, f"{tag}: {record.title}"))
+
+    def _cited_records(self) -> dict[str, Reference]:
+        """The reference entries of the indexed documents, by what they cite (read once)."""
+        if self._cited is None:
+            self._cited = {}
+            for ref in self.store.references(list(self.documents())):
+                self._cited.setdefault(normalized(ref.cited_id), ref)
+        return self._cited
+
     @staticmethod
     def named_recommendations(text: str) -> list[str]:
         return [rec_id for rec_id, _, _ in find_rec_ids(text)]
+
+    @staticmethod
+    def named_documents(text: str) -> list[str]:
+        """The Recommendations and the standards of other bodies ("RFC 5357" as "IETF RFC 5357") that
+        ``text`` names, in the order it names them."""
+        found = [(start, rec_id) for rec_id, start, _ in find_rec_ids(text)]
+        for m in _OTHER_BODY_NAMED.finditer(text):
+            found.append((m.start(), f"IETF RFC {m['rfc']}" if m["rfc"] else re.sub(r"\s+", " ", m["iso"])))
+        return list(dict.fromkeys(name for _, name in sorted(found)))
 
     # -- abbreviations -----------------------------------------------------------------------------
 
@@ -274,7 +357,7 @@ class ExactPieces:
             a
             for a in self.store.abbreviations(abbreviation)
             if a.abbreviation == abbreviation
-            and self._allowed(a.rec_id)
+            and self.allowed(a.rec_id)
             and len(_untagged(a.expansion).split()) <= MAX_EXPANSION_WORDS
         ]
 
