@@ -12,6 +12,7 @@ import copy
 import difflib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,19 +26,21 @@ from copilot.checker.docx_comments import Anchors, comment_text, comparable_text
 from copilot.checker.draft import Draft
 from copilot.checker.models import CheckReport, Finding, Location, Severity
 from copilot.checker.restatements import sentences
-from copilot.checker.rules import skeleton
+from copilot.checker.rules import references, skeleton
 from copilot.checker.rules.abbreviations import AlphabeticalOrder, listed
+from copilot.checker.rules.definitions import entry_paragraphs
 from copilot.redline import RevisionWriter, body_paragraphs, visible_text
 
 logger = logging.getLogger(__name__)
 
-Action = Literal["replace", "insert_before", "insert_after", "delete", "move_before"]
+Action = Literal["replace", "insert_before", "insert_after", "delete", "move_before", "move_after"]
 
 
 @dataclass
 class PlannedFix:
     """One edit: at ``at`` (a draft paragraph), replace ``old`` by ``new`` in it, insert a paragraph
-    ``new`` next to it, delete it, or move it in front of the paragraph at ``to``."""
+    ``new`` next to it, delete it, move it in front of the paragraph at ``to``, or move it after the
+    paragraph at ``to`` rewritten as ``new`` (one paragraph per line)."""
 
     finding: Finding
     action: Action
@@ -51,15 +54,16 @@ def plan_fixes(draft: Draft, report: CheckReport) -> list[PlannedFix]:
     """The mechanical fixes of a report's findings (those of other rules, or unsure, are left out)."""
     planned: list[PlannedFix] = []
     for finding in report.findings:
-        planner = _PLANNERS.get(finding.rule)
-        fix = planner(draft, finding) if planner else None
-        if fix is not None:
-            planned.append(fix)
+        for planners in (_PLANNERS, _COMPANIONS):
+            planner = planners.get(finding.rule)
+            fix = planner(draft, finding) if planner else None
+            if fix is not None:
+                planned.append(fix)
     # Entries inserted at one place land in alphabetical order: each goes right before (or after)
     # its anchor, so those before it are applied A to Z and those after it Z to A.
     planned.sort(key=lambda f: f.new.casefold() if f.action == "insert_before" else "")
     planned.sort(key=lambda f: f.new.casefold() if f.action == "insert_after" else "", reverse=True)
-    return planned
+    return _numbered_moves(planned)
 
 
 def _text_at(draft: Draft, location: Location) -> str | None:
@@ -82,6 +86,51 @@ def _contradiction(draft: Draft, finding: Finding) -> PlannedFix | None:
     restored = m.group(1)
     sentence = max(sentences(text), key=lambda s: difflib.SequenceMatcher(None, s, restored).ratio())
     return PlannedFix(finding, "replace", finding.location, sentence, restored)
+
+
+def _to_elsewhere(draft: Draft, finding: Finding) -> PlannedFix | None:
+    """A term 3.2 redefines, moved to the end of 3.1 as the library defines it: the whole definition
+    quoted verbatim with its source tag, numbered after 3.1's last entry (a 3.1 that says "None."
+    gets its opening sentence; the "None." itself is deleted when the move is applied)."""
+    m = _quoted(r'verbatim: "(.*)"$', finding.suggestion)
+    elsewhere = skeleton.find(draft, skeleton.ELSEWHERE)
+    if m is None or elsewhere is None or finding.location.paragraph is None:
+        return None
+    region = [p for p in draft.paragraphs if p.clause in draft.subtree_numbers(elsewhere)]
+    numbers = [_ENTRY_NUMBER.match(p.text.strip()) for p in entry_paragraphs(draft, skeleton.ELSEWHERE)]
+    last = [int(n.group(2)) for n in numbers if n]
+    lines = [f"{elsewhere.number}.{max(last, default=0) + 1}\t{m.group(1).strip()}"]
+    if len(region) == 1 and skeleton.NONE_TEXT.match(region[0].text.strip()) and skeleton.ELSEWHERE.opening:
+        lines.insert(0, skeleton.ELSEWHERE.opening)
+    to = region[-1].location if region else Location(clause=elsewhere.number)
+    return PlannedFix(finding, "move_after", finding.location, new="\n".join(lines), to=to)
+
+
+def _source_listed(draft: Draft, finding: Finding) -> PlannedFix | None:
+    """The quoted source of a moved term, listed after clause 2's last entry (a clause 2 without
+    entries is left to the editor: it needs its opening paragraph first)."""
+    m = _quoted(r'listing it in clause 2 as "(\[[^\]]+\]) ([^"]+)"', finding.suggestion)
+    normative = [e for e in references.entries(draft) if e.normative]
+    if m is None or not normative:
+        return None
+    entry = f"{m.group(1)}\t{m.group(2)}"
+    return PlannedFix(finding, "insert_after", normative[-1].paragraph.location, new=entry)
+
+
+_ENTRY_NUMBER = re.compile(r"^(\d+\.\d+)\.(\d+)\b", re.M)
+
+
+def _numbered_moves(planned: list[PlannedFix]) -> list[PlannedFix]:
+    """Several terms moved to the end of one 3.1 get consecutive numbers, and are applied last one
+    first, so that each lands after the anchor in number order."""
+    moves = [f for f in planned if f.action == "move_after"]
+    for k, fix in enumerate(moves):
+        fix.new = _ENTRY_NUMBER.sub(_renumber(k), fix.new)
+    return [f for f in planned if f.action != "move_after"] + moves[::-1]
+
+
+def _renumber(by: int) -> Callable[[re.Match[str]], str]:
+    return lambda n: f"{n.group(1)}.{int(n.group(2)) + by}"
 
 
 def _title(draft: Draft, finding: Finding) -> PlannedFix | None:
@@ -206,6 +255,7 @@ def _shall(draft: Draft, finding: Finding) -> PlannedFix | None:
 
 _PLANNERS = {
     "consistency.contradiction": _contradiction,
+    "definitions.already-defined": _to_elsewhere,
     "references.title": _title,
     "references.edition": _edition,
     "abbreviations.expansion": _expansion,
@@ -217,6 +267,8 @@ _PLANNERS = {
     "definitions.format": _definition,
     "requirements.shall": _shall,
 }
+_COMPANIONS = {"definitions.already-defined": _source_listed}
+"""Second edits of one finding (the moved term's source added to clause 2)."""
 
 
 # -- the tracked-changes copy ------------------------------------------------------------------------
@@ -259,6 +311,8 @@ def write_fixed_copy(
         if changed is None:
             logger.info("fix not applied (%s at %s): its text is not in the .docx", fix.finding.rule, fix.at)
             continue
+        if any(fix.finding is f for f in fixed):
+            continue  # one comment per finding, beside its first edit
         writer.comment(changed, comment_text(fix.finding))
         fixed.append(fix.finding)
     comments = 0
@@ -298,6 +352,15 @@ def _apply(
     target = locator.at(fix.to) if fix.to is not None else None
     if target is None:
         return None
+    if fix.action == "move_after":
+        lines = [target]
+        for line in fix.new.split("\n"):
+            lines.append(writer.insert_paragraph(lines[-1], line, before=False))
+            _same_layout(lines[-1], paragraph)
+        if skeleton.NONE_TEXT.match(visible_text(target._p).strip()):
+            writer.mark_deleted(target)
+        writer.mark_deleted(paragraph)
+        return next(p for p in lines[1:] if _ENTRY_NUMBER.match(visible_text(p._p)))
     _same_layout(writer.insert_paragraph(target, visible_text(paragraph._p), before=True), paragraph)
     writer.mark_deleted(paragraph)
     return paragraph

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from copilot.checker.draft import Draft, Paragraph
 from copilot.checker.models import Category, Citation, Finding, Location, Severity
-from copilot.checker.rules import skeleton
+from copilot.checker.rules import references, skeleton
 from copilot.checker.rules.base import CheckContext, Need, Rule, draft_citation, normalized
 from ingest.models import Definition
 
@@ -205,10 +205,35 @@ class _CorpusRule(Rule):
         return out
 
     def evidence(self, context: CheckContext, corpus: list[Definition]) -> list[Citation]:
-        return [
-            context.cite(c.doc_id, c.rec_id, c.clause, f"{c.term}: {_first_sentence(c.definition)}")
-            for c in corpus[:3]
-        ]
+        """Each definition whole (its notes too), as its Recommendation gives it, with its source tag."""
+        return [context.cite(c.doc_id, c.rec_id, c.clause, quoted_entry(c, None)) for c in corpus[:3]]
+
+
+def quoted_entry(definition: Definition, tag: str | None) -> str:
+    """'term [ITU-T X.n]: definition' with the whole definition text of the record (notes on their
+    own lines); ``tag`` is the draft's citation tag for the source, else the source's identifier."""
+    source = tag or definition.rec_id or definition.doc_id
+    return f"{definition.term} [{source}]: {definition.definition.strip()}"
+
+
+def _reference_entry(draft: Draft, context: CheckContext, rec_id: str | None) -> str | None:
+    """The clause 2 entry a quoted source needs when the draft does not list it: the catalog's
+    edition in force at the draft's date, with its title."""
+    if context.catalog is None or not rec_id:
+        return None
+    by = draft.meta.edition or "9999"
+    valid = [e for e in context.catalog.editions(rec_id) if e.edition and e.edition <= by and e.title]
+    if not valid:
+        return None
+    edition = max(valid, key=lambda e: e.edition or "")
+    return f"[{rec_id}] Recommendation {edition.rec_id} ({edition.year}), {edition.title}."
+
+
+def _source_tag(draft: Draft, rec_id: str | None) -> str | None:
+    """The tag under which the draft already lists ``rec_id`` (clause 2 first, then the Bibliography)."""
+    listed = [e for e in references.entries(draft) if e.tag and e.record and e.record.cited_id == rec_id]
+    listed.sort(key=lambda e: not e.normative)
+    return listed[0].tag if rec_id and listed else None
 
 
 class AlreadyDefined(_CorpusRule):
@@ -223,13 +248,19 @@ class AlreadyDefined(_CorpusRule):
             if best < self.AGREE:
                 continue
             p = entry_paragraph(draft, d)
-            source = corpus[0].rec_id or corpus[0].doc_id
+            mine = _first_sentence(d.definition)
+            closest = sorted(corpus, key=lambda c: -similarity(mine, _first_sentence(c.definition)))
+            source = closest[0].rec_id or closest[0].doc_id
+            tag = _source_tag(draft, closest[0].rec_id)
+            listing = None if tag else _reference_entry(draft, context, closest[0].rec_id)
+            where = f' (listing it in clause 2 as "{listing}")' if listing else ""
+            quote = quoted_entry(closest[0], tag)
             out.append(
                 self.finding(
                     f"'{d.term}' (clause {d.clause}) is already defined in {source}.",
                     p.location if p else None,
-                    self.evidence(context, corpus),
-                    suggestion=f"Move it to clause 3.1 as: {d.term} [{source}].",
+                    self.evidence(context, closest),
+                    suggestion=f'Move it to clause 3.1{where}, quoting {source} verbatim: "{quote}"',
                 )
             )
         return out

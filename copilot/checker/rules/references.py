@@ -16,9 +16,12 @@ from ingest.metadata import normalize_rec_id
 from ingest.models import Reference
 
 _TAG = re.compile(r"\[([^\[\]\n]{2,80})\]")
-_REFERENCE_TAG = re.compile(
-    r"^(?:b-|(?:ITU-[TR]|CCITT|ISO|IEC|IETF|IEEE|ETSI|3GPP|ATIS|ANSI|W3C|OMA|BBF|MEF|ONF|OIF|ECMA|CEN|NIST)\b)"
+_TAG_START = (
+    r"(?:b-|(?:ITU-[TR]|CCITT|ISO|IEC|IETF|IEEE|ETSI|3GPP|ATIS|ANSI|W3C|OMA|BBF|MEF|ONF|OIF|ECMA|CEN|NIST)\b)"
 )
+_REFERENCE_TAG = re.compile(f"^{_TAG_START}")
+# Several tags in one bracket: "[b-ITU-T J.89, b-ITU-T J.187]" (a comma then another tag), or "A; B".
+_TAG_SEPARATOR = re.compile(rf";\s*|,\s*(?={_TAG_START})")
 # A tag, or a standards body's designation with a year: prose that strayed into the clause is not an entry.
 _ENTRY_LIKE = re.compile(r"^\[|\b(?:ITU-[TR]|CCITT|ISO|IEC|IETF|RFC|IEEE|ETSI|3GPP)\b.*\b(?:19|20)\d\d\b")
 _SUPPLEMENT = re.compile(r"\b([A-Z])[-.\s]?Sup(?:p|pl)?\.?\s*(\d+)")
@@ -81,7 +84,7 @@ def cited_tags(draft: Draft) -> dict[str, Paragraph]:
     found: dict[str, Paragraph] = {}
     for p in draft.body(exclude):
         for m in _TAG.finditer(p.text):
-            for part in re.split(r"\]\s*,\s*\[|;\s*", m.group(1)):
+            for part in _TAG_SEPARATOR.split(m.group(1)):
                 key = tag_key(part)
                 if _REFERENCE_TAG.match(key) and "(" not in key and len(key.split()) <= 5:
                     found.setdefault(key, p)
@@ -178,20 +181,30 @@ class Unlisted(Rule):
 
     def run(self, draft: Draft, context: CheckContext) -> list[Finding]:
         listed = {e.tag for e in entries(draft) if e.tag}
+        by_document = {self.document_key(tag): tag for tag in listed}
         out: list[Finding] = []
         for tag, p in cited_tags(draft).items():
             if tag in listed or (draft.meta.rec_id and normalize_rec_id(tag) == draft.meta.rec_id):
                 continue  # a Recommendation citing itself ("as in [ITU-T X.609.7]") lists nothing
             where = "the Bibliography" if tag.startswith("b-") else "clause 2"
+            same = by_document.get(self.document_key(tag))
             out.append(
                 self.finding(
                     f"[{tag}] is cited but not listed in {where}.",
                     p.location,
                     [draft_citation(draft, p.location, p.text)],
-                    suggestion=f"Add [{tag}] to {where}, or correct the citation.",
+                    suggestion=f"Cite it as [{same}], the tag its entry has."
+                    if same
+                    else f"Add [{tag}] to {where}, or correct the citation.",
                 )
             )
         return out
+
+    @staticmethod
+    def document_key(tag: str) -> str:
+        """'[ITU-T J.94]', '[b-ITU-T J. 94]' and '[ITU-T Rec. J.94]' name one document: an entry
+        listed under another spelling of the tag is a citation to correct, not an entry to add."""
+        return re.sub(r"[^a-z0-9.]|\brec\.", "", tag.lower().removeprefix("b-"))
 
 
 class _CatalogRule(Rule):

@@ -27,6 +27,7 @@ from ingest.store import RecordStore
 
 DATE = datetime(2026, 1, 15, tzinfo=UTC)
 SEEDED = {d.id: d for d in load_defects(SPLITS["test"])}
+DEV = {d.id: d for d in load_defects(SPLITS["dev"])}
 CASES = [
     SEEDED["t18"],  # L.314: a skeleton clause left empty -> "None." inserted
     SEEDED["t39"],  # Z.151: two abbreviations swapped -> moved back
@@ -34,6 +35,7 @@ CASES = [
     SEEDED["t46"],  # K.20: an abbreviation listed but unused -> deleted
     SEEDED["t68"],  # G.650.1: a superseded reference edition -> the catalog's edition and title
     SEEDED["t77"],  # J.1108: "shall" where the Conventions define "is required to"
+    SEEDED["t32"],  # H.782: 3.2 redefines F.921's term -> moved to 3.1 quoting F.921, F.921 listed in 2
     Defect(
         id="contradiction",
         doc="itu-t/T-REC-G.698.2-201811-I!!MSW-E.docx",
@@ -50,8 +52,15 @@ CASES = [
         ],
     ),
 ]
+MOVED = DEV["d06"]  # X.609.5: 3.2 redefines Y.3507's "physical machine", whose definition has a NOTE
 LIBRARY = sorted(
-    {d.doc for d in CASES} | {"itu-t/G.650.1-201803.docx", "itu-t/T-REC-J.1-201901-P!!MSW-E.docx"}
+    {d.doc for d in [*CASES, MOVED]}
+    | {
+        "itu-t/G.650.1-201803.docx",
+        "itu-t/T-REC-J.1-201901-P!!MSW-E.docx",
+        "itu-t/T-REC-F.921-201808-I!!MSW-E.docx",
+        "itu-t/Y.3507-201812.docx",
+    }
 )
 
 
@@ -137,3 +146,23 @@ def test_findings_without_a_mechanical_fix_stay_comments(
     commentable = [f for f in report.findings if f.location.clause is not None or f.severity.value != "info"]
     assert written.fixed and len(written.fixed) + written.comments == len(commentable)
     assert len(docx.Document(str(tmp_path / "fixed.docx")).comments) == len(commentable)
+
+
+def test_a_redefined_term_moves_to_3_1_quoting_the_whole_definition_with_its_source_tag(
+    corpus_dir: Path, tmp_path: Path, library: tuple[RecordStore, ReferenceCatalog | None]
+) -> None:
+    seeded = inject(MOVED, corpus_dir / MOVED.doc, tmp_path / "seeded.docx")
+    draft = load_draft(seeded)
+    report = _check(seeded, library)
+    fixed = tmp_path / "fixed.docx"
+    written = write_fixed_copy(seeded, draft, report, fixed, date=DATE)
+    assert "definitions.already-defined" in {f.rule for f in written.fixed}
+
+    source = next(d for d in library[0].definitions("physical machine") if d.rec_id == "ITU-T Y.3507")
+    first, *notes = source.definition.split("\n")
+    assert notes, "the library's definition has a NOTE, which the quote keeps"
+    accepted = load_draft(_resolved(fixed, tmp_path / "accepted.docx", accept=True))
+    elsewhere = [p.text for p in accepted.paragraphs if p.clause == "3.1"]
+    assert elsewhere[-1 - len(notes) :] == [f"3.1.6\tphysical machine [ITU-T Y.3507]: {first}", *notes]
+    assert not [p for p in accepted.paragraphs if p.clause == "3.2" and "physical machine" in p.text]
+    assert _texts(_resolved(fixed, tmp_path / "rejected.docx", accept=False)) == _texts(seeded)
