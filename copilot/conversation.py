@@ -22,7 +22,7 @@ from copilot.citation import Citation
 from copilot.drafting.document import DraftDocument
 from copilot.grounding import relevance
 from copilot.lexical import tokenize
-from copilot.query import find_clauses, find_rec_ids
+from copilot.query import acronyms, find_clauses, find_rec_ids
 from copilot.retrieval.signals import content_words
 from rapporteur.errors import RapporteurError, UsageError
 
@@ -53,13 +53,16 @@ _PARTS = frozenset(
         "conventions annex appendix title"
     )
 )
-"""Parts of a Recommendation: "its abbreviations" asks about the document, not the topic."""
+"""Parts of a Recommendation: "its abbreviations" asks about the document, not the topic; a part word
+among other words of the question ("which reference is used for it?") is a word of its subject."""
 _WORD = re.compile(r"[\w][\w.\-]*")
 _OWN_TOPIC = 2
 """Content words from which a question without a pointer back is taken to name its own subject."""
 _OWN_SUBJECT = 3
 """Content words from which a follow-up names its own subject, so the thread's topic words would only
-pull retrieval back to the previous answer ("and how often should it report its battery level?")."""
+pull retrieval back to the previous answer ("and how often should it report its battery level?"). An
+acronym names a subject of its own at once ("And the IXIT?" after a question on the ICS): the opening
+question's topic words would pull retrieval back to that question's definition."""
 
 
 class ConversationUnreadable(RapporteurError):
@@ -152,11 +155,11 @@ def rewrite_followup(question: str, turns: list[Turn]) -> str:
     recs, cited = _context(turns)
     named_parts = set(tokenize(remainder)) & _PARTS
     names_something = bool(own or named_parts)
-    about_document = bool(named_parts) and not own - _PARTS
+    about_document = bool(named_parts) and not (set(tokenize(remainder)) - _ASKING) - _PARTS
     parts: list[str] = []
     if not names_something:
         parts.extend(topic_words(turns[-1].query))
-    elif not about_document and len(own) < _OWN_SUBJECT:
+    elif not about_document and len(own) < _OWN_SUBJECT and not acronyms(remainder):
         parts.extend(w for w in topic_words(_anchor(turns).query) if w.lower() not in remainder.lower())
     if names_something:
         parts.append(_POSSESSIVE.sub("", remainder))

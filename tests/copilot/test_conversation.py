@@ -39,8 +39,26 @@ def test_a_facet_follow_up_borrows_the_topic_and_the_recommendation() -> None:
     assert query == "require clock synchronization for customer hosts in [ITU-T Y.1543]"
 
 
+def test_an_acronym_names_its_own_subject_and_drops_the_opening_topic() -> None:
+    """ "And the IXIT?" after a question on the ICS asks for a sibling term: the opening question's words
+    would pull retrieval back to the ICS definition (eval/qa chain 'ics')."""
+    opening = "What is an implementation conformance statement in oneM2M testing?"
+    ics = turn(opening, ("ITU-T Y.4500.15", "3.2"))
+    assert rewrite_followup("And the IXIT?", [ics]) == "the IXIT in [ITU-T Y.4500.15]"
+    facet = rewrite_followup("and for customer hosts?", [ics])
+    assert facet.startswith("implementation conformance statement"), "words without an acronym still borrow"
+
+
 def test_a_question_about_a_part_of_the_recommendation_keeps_only_the_recommendation() -> None:
     assert rewrite_followup("What about its abbreviations?", [CLOCK]) == "abbreviations in [ITU-T Y.1543]"
+
+
+def test_a_part_word_inside_a_question_is_part_of_its_subject() -> None:
+    """ "its abbreviations" asks for a clause of the document; "which reference is used for it" asks
+    about the thread's subject (the time reference of clock synchronization, eval/qa chain 'clock')."""
+    query = rewrite_followup("Which reference is used for it?", [CLOCK])
+    assert query == "require clock synchronization Which reference is used for it in [ITU-T Y.1543]"
+    assert rewrite_followup("And the scope?", [CLOCK]) == "the scope in [ITU-T Y.1543]"
 
 
 def test_a_follow_up_naming_nothing_points_at_the_clause_the_last_answer_rests_on() -> None:
