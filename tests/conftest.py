@@ -43,6 +43,7 @@ FIXTURE_NEEDS: dict[str, tuple[str, ...]] = {
     "guarded_server": ("server",),
     "empty_server": ("server",),
     "model_server": ("server",),
+    "synthetic_server": ("server",),
     "chroma_port": ("server",),
 }
 """Markers (pyproject's ``markers``) a test gets for using a fixture, directly or through another

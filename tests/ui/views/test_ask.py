@@ -171,3 +171,39 @@ def test_a_follow_up_is_searched_in_the_light_of_the_session_and_says_so(synthet
         assert alone.answer == NO_ANSWER
     finally:
         ws.close()
+
+
+@pytest.fixture(scope="module")
+def synthetic_server(synthetic_library: Settings) -> Iterator[RunningServer]:
+    """The workspace over the synthetic library (ITU-style Recommendations written for the tests)."""
+    running = start(synthetic_library, port=free_port())
+    yield running
+    running.close()
+
+
+def test_a_three_turn_conversation_lands_the_follow_ups_on_their_clause(
+    synthetic_server: RunningServer, new_page: PageFactory
+) -> None:
+    """In Chromium, one session: the follow-ups are searched in the thread's light, say what they
+    searched for, and the last one's answer cites and quotes the clause the thread is about; asked
+    alone in a new session, the same question names nothing the library can place."""
+    page = new_page(synthetic_server.url)
+    bot = page.locator("#chat [data-testid=bot]")
+    ask(page, "What is a widget hub?")
+    expect(bot.nth(0)).to_contain_text("[ITU-T Y.9901] clause 3.2.2")
+    ask(page, "What about its abbreviations?")
+    expect(bot.nth(1)).to_contain_text("Searching for: abbreviations in [ITU-T Y.9901]")
+    expect(bot.nth(1)).to_contain_text("[ITU-T Y.9901] clause 4")
+    ask(page, "Which clause says that?")
+    third = bot.nth(2)
+    expect(third).to_contain_text("Searching for: abbreviations in [ITU-T Y.9901] clause 4")
+    expect(third).to_contain_text("[ITU-T Y.9901] clause 4")
+    expect(third).to_contain_text("WID")
+    assert messages(page, "user") == [
+        "What is a widget hub?",
+        "What about its abbreviations?",
+        "Which clause says that?",
+    ]
+    alone = new_page(synthetic_server.url)
+    ask(alone, "Which clause says that?")
+    expect(alone.locator("#chat [data-testid=bot]")).to_contain_text(NO_ANSWER)
