@@ -26,7 +26,10 @@ from copilot.query import find_rec_ids
 from rapporteur.errors import RapporteurError, UsageError
 
 if TYPE_CHECKING:
+    from copilot.checker.models import CheckReport
     from copilot.drafting.drafter import Drafter
+    from copilot.retrieval import IndexView
+    from rapporteur.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +144,18 @@ class DraftDocument(BaseModel):
                 return section.key
         body = [int(k) for k in self.keys() if k.isdigit() and int(k) >= FIRST_BODY]
         return str(max(body, default=FIRST_BODY - 1) + 1)
+
+    def kind_of(self, key: str) -> DraftKind | None:
+        """The kind that (re)drafts clause ``key``: the one that drafted it, else the one its place and
+        title say; None for a clause only the rapporteur writes (an annex, a body clause of their own)."""
+        section = self.section(key)
+        if section is not None and section.kind not in (None, DraftKind.SKELETON):
+            return section.kind
+        by_key = {k: kind for kind, k in KIND_KEYS.items()}
+        if key in by_key:
+            return by_key[key]
+        title = _CLAUSE.match(section.heading) if section else None
+        return DraftKind.REQUIREMENTS if title and title["title"].strip() == REQUIREMENTS_TITLE else None
 
     def front_lines(self) -> list[str]:
         lines = [f"Recommendation {self.rec_id}"] if self.rec_id else []
@@ -294,6 +309,33 @@ def terms_defined_here(text: str) -> list[str]:
     """The terms a draft's clause 3.2 defines ("3.2.1\tquality report: ..."), placeholders left out."""
     terms = [m["term"].strip() for m in _DEFINED_HERE.finditer(text)]
     return [t for t in terms if not t.startswith("<")]
+
+
+def clause_key(number: str | None) -> str | None:
+    """The draft clause a checker location lies in: "6.1.2" -> "6", "A.1" -> "Annex A", "I.2" ->
+    "Appendix I", "Summary" -> "Summary"; None for the whole document."""
+    if not number:
+        return None
+    if number in _NAMED or section_key(number) is not None:
+        return section_key(number) or number
+    head = number.split(".", 1)[0]
+    if head.isdigit():
+        return head
+    if re.fullmatch(r"[IVX]+", head):  # as the checker reads them, I.1 is in an appendix
+        return f"Appendix {head}"
+    if re.fullmatch(r"[A-Z]", head):
+        return f"Annex {head}"
+    return None
+
+
+def check_whole_draft(
+    document: DraftDocument, path: Path, settings: Settings, library: IndexView | None = None
+) -> CheckReport:
+    """The framed draft written to ``path`` (.docx) and checked as ``rapporteur check`` checks a file."""
+    from copilot.checker import run_check  # the checker's rules load only when a draft is checked
+
+    document.to_docx(path, settings.docx_template)
+    return run_check(path, settings, library)[1]
 
 
 def split_sections(text: str) -> tuple[list[str], list[tuple[str, str]]]:

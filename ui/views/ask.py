@@ -21,6 +21,7 @@ from copilot.conversation import Conversation
 from copilot.retrieval import FilterError
 from rapporteur.workspace import Workspace
 from ui.markup import error
+from ui.views.draft import build_conversation_draft
 from ui.views.sources import EMPTY_PANEL, open_source, reset_sources, sources_radio, unique_citations
 
 SECTORS = ["any", "ITU-T", "ITU-R"]
@@ -111,6 +112,7 @@ def build(ws: Workspace, panel: gr.HTML) -> None:
         in_force = gr.Checkbox(label="In force only", scale=1, elem_id="ask-in-force")
         clear = gr.Button("New conversation", scale=1, elem_id="ask-clear")
     sources = sources_radio("Sources (click one to read the clause)", "ask-sources")
+    build_conversation_draft(ws, conversation)
 
     def on_ask(
         text: str,

@@ -1,15 +1,21 @@
 """Draft view, in Chromium: a clause drafted from the library, its sources opened, the text edited,
-exported to .docx and regenerated. Without a model the exact parts (reused definitions) are drafted."""
+exported to .docx and regenerated; and a conversation's draft grown under the Ask history, a clause
+edited by hand, the whole draft checked and exported, the .docx checked again by ``rapporteur check``.
+Without a model the exact parts (reused definitions, conventions, lists) are drafted."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import docx
 from playwright.sync_api import expect
 
-from tests.ui.conftest import PageFactory
+from tests.ui.conftest import REPO, PageFactory
 from ui.server import RunningServer
 
 TOPIC = "functional requirements of physical machines for cloud computing"
@@ -47,3 +53,62 @@ def test_a_draft_is_cited_editable_exportable_and_regenerated(
     page.locator("#draft-again").click()
     expect(text).not_to_have_value(re.compile("quality report"))
     expect(text).to_have_value(reused)
+
+
+HAND_EDIT = (
+    "6\tRequirements\n\nREQ-01: The physical machine shall provide at least one CPU to each virtual machine."
+)
+
+
+def test_a_conversation_grows_one_draft_that_is_edited_checked_and_exported(
+    ui_server: RunningServer, new_page: PageFactory
+) -> None:
+    page = new_page(ui_server.url)
+    page.locator("#question textarea").fill("What is a physical machine?")
+    page.locator("#ask").click()
+    expect(page.locator("#chat")).to_contain_text("[ITU-T Y.3507] clause 3.2.1")
+
+    def add(kind: str) -> None:
+        page.get_by_role("combobox", name="Clause kind").last.click()
+        page.get_by_role("option", name=kind, exact=True).click()
+        page.locator("#cd-add").click()
+
+    add("definitions")  # about the conversation's topic: the topic box is left empty
+    whole = page.locator("#cd-text textarea")
+    expect(whole).to_have_value(re.compile(r"3\.1\.1\tphysical machine \[ITU-T Y\.3507\]: A type of"))
+    add("requirements")
+    expect(page.locator("#cd-clause-text textarea")).to_have_value(re.compile(r"^6\tRequirements"))
+    page.locator("#cd-clause-text textarea").fill(HAND_EDIT)
+    page.locator("#cd-save").click()
+    expect(whole).to_have_value(re.compile(r"CPU\tCentral Processing Unit"))  # clause 4 follows the edit
+    add("conventions")
+    expect(whole).to_have_value(re.compile(r'5\tConventions\n\nIn this Recommendation:\n\nThe keywords "is'))
+    assert HAND_EDIT in whole.input_value()
+
+    page.locator("#cd-check").click()
+    findings = page.locator("#cd-findings")
+    shall = findings.get_by_text(re.compile(r"^clause 6 · \w+ · requirements · .*shall"))
+    expect(shall).to_be_visible()
+    assert not findings.get_by_text(re.compile(r"· error · structure ·")).count()
+    page.locator("#cd-clause-text textarea").fill("")
+    shall.click()
+    expect(page.locator("#cd-clause-text textarea")).to_have_value(HAND_EDIT + "\n")
+
+    page.locator("#cd-export").click()
+    with page.expect_download() as info:
+        page.locator("#cd-docx").get_by_role("link").first.click()
+    exported = Path(info.value.path())
+    paragraphs = [p.text for p in docx.Document(str(exported)).paragraphs]
+    assert HAND_EDIT.split("\n\n")[1] in paragraphs and "CPU\tCentral Processing Unit" in paragraphs
+    copy = exported.with_suffix(".docx")
+    copy.write_bytes(exported.read_bytes())
+    settings = ui_server.workspace.settings
+    env = {"RAPPORTEUR_INDEX": str(settings.index), "RAPPORTEUR_CATALOG": str(settings.catalog)}
+    checked = subprocess.run(
+        [sys.executable, "-m", "rapporteur.cli", "check", str(copy), "--json"],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+        env={**os.environ, **env, "RAPPORTEUR_LLM_ENABLED": "false"},
+    )  # fmt: skip
+    findings_json = json.loads(checked.stdout)["findings"]
+    assert not [f for f in findings_json if f["category"] == "structure" and f["severity"] == "error"]
+    assert any(f["rule"] == "requirements.shall" and f["location"]["clause"] == "6" for f in findings_json)
