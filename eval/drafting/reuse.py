@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,8 @@ class ReuseBrief(BaseModel):
     rec_id: str
     topic: str
     expected: list[str]
+    split: str = "dev"
+    """"dev": looked at while the reuse code was changed; "test": written after, scored only."""
 
 
 def load_reuse_briefs(path: Traversable = REUSE_BRIEFS) -> list[ReuseBrief]:
@@ -135,6 +138,7 @@ def evaluate(settings: Settings, briefs: list[ReuseBrief]) -> list[dict[str, Any
                 {
                     "id": brief.id,
                     "kind": brief.kind.value,
+                    "split": brief.split,
                     "rec_id": brief.rec_id,
                     "items": drafted,
                     "missed": sorted(
@@ -152,15 +156,16 @@ def evaluate(settings: Settings, briefs: list[ReuseBrief]) -> list[dict[str, Any
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Pooled per kind: recall, recall over the items the library knows, precision, and the counts."""
+    """Pooled per split and kind ("test scope"): recall, recall over the items the library knows,
+    precision, and the counts."""
     out = {}
-    for kind in KINDS:
-        mine = [r for r in rows if r["kind"] == kind.value]
+    for split, kind in product(sorted({r["split"] for r in rows}), KINDS):
+        mine = [r for r in rows if r["kind"] == kind.value and r["split"] == split]
         if not mine:
             continue
         counts = ("expected", "drafted", "hits", "known_expected", "known_hits")
         total = {k: sum(r[k] for r in mine) for k in counts}
-        out[kind.value] = {
+        out[f"{split} {kind.value}"] = {
             "briefs": len(mine),
             "recall": total["hits"] / total["expected"] if total["expected"] else 0.0,
             "known recall": total["known_hits"] / total["known_expected"] if total["known_expected"] else 0.0,
@@ -183,10 +188,10 @@ def main() -> None:
     totals = summary(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"summary": totals, "rows": rows}, indent=2))
-    print(f"{'kind':12} briefs  recall  known recall  precision  (hits/expected, known, drafted)")
+    print(f"{'split kind':17} briefs  recall  known recall  precision  (hits/expected, known, drafted)")
     for kind, s in totals.items():
         print(
-            f"{kind:12} {s['briefs']:6} {s['recall']:7.3f} {s['known recall']:13.3f} {s['precision']:10.3f}"
+            f"{kind:17} {s['briefs']:6} {s['recall']:7.3f} {s['known recall']:13.3f} {s['precision']:10.3f}"
             f"  ({s['hits']}/{s['expected']}, {s['known_hits']}/{s['known_expected']}, {s['drafted']})"
         )
     for row in rows:

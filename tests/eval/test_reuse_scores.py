@@ -46,6 +46,9 @@ def test_every_brief_item_is_readable() -> None:
     briefs = load_reuse_briefs()
     assert len(briefs) >= 12
     assert {b.kind for b in briefs} == {DraftKind.SCOPE, DraftKind.DEFINITIONS, DraftKind.REFERENCES}
+    for split in ("dev", "test"):
+        kinds = {b.kind for b in briefs if b.split == split}
+        assert kinds == {DraftKind.SCOPE, DraftKind.DEFINITIONS, DraftKind.REFERENCES}, split
     for brief in briefs:
         assert {item_key(brief.kind, item) for item in brief.expected}, brief.id
     with pytest.raises(ValueError, match="not 'term \\[tag\\]'"):
