@@ -13,6 +13,7 @@ from copilot.checker.rules.base import normalized
 from copilot.citation import Citation
 from copilot.lexical import tokenize
 from copilot.query import acronyms, find_rec_ids
+from copilot.retrieval.signals import content_words
 from ingest.catalog import ReferenceCatalog
 from ingest.models import Abbreviation, Clause, Definition, DocumentSummary, Reference
 from ingest.store import RecordStore
@@ -239,7 +240,7 @@ class ExactPieces:
         for hit in hits:
             if (hit.clause or "").startswith("3"):
                 candidates += [m["term"].strip() for m in _DEFINED_TERM.finditer(hit.text)]
-        candidates += self.related_vocabulary(hits)
+        candidates += self.related_vocabulary(topic, hits)
         chosen: dict[str, ReusedTerm] = {}
         covered: set[str] = set()
         for term in candidates:
@@ -256,19 +257,27 @@ class ExactPieces:
                 break
         return list(chosen.values())
 
-    def related_vocabulary(self, hits: list[Citation]) -> list[str]:
-        """The terms that the Recommendations most related to the topic (the first retrieved) quote in
-        their 3.1: a sibling Recommendation's borrowed vocabulary is what a new one in its area borrows
-        too ("overlay network [ITU-T X.1162]" for any managed P2P protocol)."""
-        documents = self.documents()
-        related = [
-            doc_id
-            for doc_id in dict.fromkeys(hit.doc_id for hit in hits)
-            if doc_id in documents and documents[doc_id].kind.lower() == "recommendation"
-        ][:RELATED_VOCABULARIES]
+    def related_vocabulary(self, topic: str, hits: list[Citation]) -> list[str]:
+        """The terms that the Recommendations most related to the topic quote in their 3.1: a sibling
+        Recommendation's borrowed vocabulary is what a new one in its area borrows too ("overlay network
+        [ITU-T X.1162]" for any managed P2P protocol). A sibling is retrieved for the topic (first ones
+        first) and its title shares a word with the topic: a document retrieved for one generic word
+        ("interfaces", "testing") is no sibling."""
+        documents, wanted = self.documents(), set(content_words(topic))
+        siblings: dict[str, list[str]] = {}
+        for doc_id in dict.fromkeys(hit.doc_id for hit in hits):
+            doc = documents.get(doc_id)
+            if doc is None or doc.kind.lower() != "recommendation" or not doc.rec_id:
+                continue
+            if not wanted & content_words(doc.title or ""):
+                continue
+            if doc.rec_id not in siblings and len(siblings) >= RELATED_VOCABULARIES:
+                break
+            siblings.setdefault(doc.rec_id, []).append(doc_id)
         return [
             d.term
-            for doc_id in related
+            for doc_ids in siblings.values()
+            for doc_id in doc_ids
             for d in self._quoted_definitions().get(doc_id, [])
             if (d.clause or "").startswith("3.1")
         ]

@@ -130,12 +130,13 @@ def test_the_draft_s_own_spelling_of_an_acronym_wins(store: RecordStore) -> None
     assert "CPU\tCentral Processing Unit" in lines, "what the text does not spell comes from the library"
 
 
-def _store_with(tmp_path: Path, documents: list[tuple[str, str, Records]]) -> RecordStore:
+def _store_with(tmp_path: Path, documents: list[tuple[str, str, str, Records]]) -> RecordStore:
     store = RecordStore(tmp_path / "records.sqlite3")
-    for doc_id, rec_id, records in documents:
+    for doc_id, rec_id, title, records in documents:
         meta = DocumentMeta(
-            doc_id=doc_id, rec_id=rec_id, path=f"/docs/{doc_id}", content_hash=doc_id, kind="Recommendation"
-        )
+            doc_id=doc_id, rec_id=rec_id, title=title, path=f"/docs/{doc_id}", content_hash=doc_id,
+            kind="Recommendation",
+        )  # fmt: skip
         store.mark_pending(meta.path, doc_id, doc_id, pipeline="test")
         store.replace_document(meta, [Clause(number="3", heading="Definitions", level=1)], [], records)
     return store
@@ -152,12 +153,13 @@ def test_a_term_known_only_as_quoted_is_reused_with_the_tag_of_the_document_defi
     tmp_path: Path,
 ) -> None:
     """X.9905 quotes "overlay network" from X.1162 and "managed P2P" from an ISO/IEC report: both are
-    reusable with the defining document's tag, from a sibling Recommendation retrieved for the topic
-    even when the topic does not name the term; X.9905's own terms are not quoted, so not borrowed."""
+    reusable with the defining document's tag, from a sibling Recommendation (retrieved for the topic,
+    its title sharing a word with it) even when the topic does not name the term; X.9905's own terms
+    are not quoted, so not borrowed."""
     store = _store_with(
         tmp_path,
         [
-            ("x.9905.docx", "ITU-T X.9905", Records(definitions=[
+            ("x.9905.docx", "ITU-T X.9905", "Managed P2P: content delivery", Records(definitions=[
                 _quoted("x.9905.docx", "ITU-T X.9905", "3.1.1", "overlay network", "b-ITU-T X.1162"),
                 _quoted("x.9905.docx", "ITU-T X.9905", "3.1.2", "managed P2P", "b-ISO/IEC TR 20002"),
                 Definition(term="tracker peer", definition="A peer that tracks.", clause="3.2.1",
@@ -167,11 +169,12 @@ def test_a_term_known_only_as_quoted_is_reused_with_the_tag_of_the_document_defi
     )  # fmt: skip
     pieces = ExactPieces(store, None)
     hit = Citation(doc_id="x.9905.docx", rec_id="ITU-T X.9905", clause="6", text="Peers exchange fragments.")
-    terms = {
-        t.term: t.source for t in pieces.reused_definitions("A protocol for content distribution", [hit])
-    }
+    topic = "A protocol for content distribution"
+    terms = {t.term: t.source for t in pieces.reused_definitions(topic, [hit])}
     assert terms == {"overlay network": "ITU-T X.1162", "managed P2P": "ISO/IEC TR 20002"}
-    assert pieces.reused_definitions("A protocol for content distribution", []) == []
+    assert pieces.reused_definitions(topic, []) == [], "without the sibling retrieved, nothing is borrowed"
+    unrelated = "A protocol for interactive games"
+    assert pieces.reused_definitions(unrelated, [hit]) == [], "retrieved, but its title shares no word"
     held_out = ExactPieces(store, None, exclude_rec_id="ITU-T X.9905")
     assert held_out.reused_definitions("overlay network management", [hit]) == []
     store.close()
@@ -181,7 +184,9 @@ def test_other_bodies_standards_are_named_and_listed_from_indexed_reference_list
     rfc = Reference(tag="[IETF RFC 5357]", cited_id="IETF RFC 5357", edition_year="2008",
                     title="A two-way active measurement protocol (TWAMP)", rec_id="ITU-T Y.9950",
                     doc_id="y.9950.docx")  # fmt: skip
-    store = _store_with(tmp_path, [("y.9950.docx", "ITU-T Y.9950", Records(references=[rfc]))])
+    store = _store_with(
+        tmp_path, [("y.9950.docx", "ITU-T Y.9950", "IP measurement", Records(references=[rfc]))]
+    )
     pieces = ExactPieces(store, None)
     named = pieces.named_documents("Probes as in RFC 5357, parameters of Y.1540 and ISO/IEC 13818-1")
     assert named == ["IETF RFC 5357", "ITU-T Y.1540", "ISO/IEC 13818-1"]
