@@ -13,6 +13,7 @@ from copilot.drafting.document import (
     DraftDocument,
     DraftSection,
     DraftUnreadable,
+    clause_key,
     draft_into,
     order_of,
     refresh_lists,
@@ -191,3 +192,17 @@ def test_a_skeleton_fills_every_clause_and_the_cover(drafter: Drafter) -> None:
     assert document.keys() == ["Summary", "Keywords", "1", "2", "3", "4", "5", "6", "Bibliography"]
     _draft(document, drafter, "scope")
     assert document.keys().count("1") == 1
+
+
+def test_a_finding_is_placed_in_the_clause_it_lies_in() -> None:
+    assert [clause_key(n) for n in ("6.1.2", "3", "A.1", "I.2", "Summary", "Annex B", "Preamble", None)] == [
+        "6", "3", "Annex A", "Appendix I", "Summary", "Annex B", None, None
+    ]  # fmt: skip
+
+
+def test_the_kind_that_redrafts_a_clause_comes_from_its_place_or_title() -> None:
+    body = "6\tArchitecture\n\nText.\n\n7\tRequirements\n\nREQ-01: x.\n"
+    document = DraftDocument.from_text(f"{DEFINITIONS}\n{body}")
+    assert document.kind_of("3") == DraftKind.DEFINITIONS
+    assert document.kind_of("7") == DraftKind.REQUIREMENTS
+    assert document.kind_of("6") is None
