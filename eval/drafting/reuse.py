@@ -6,8 +6,9 @@ defines each ("cloud service customer [ITU-T Y.3500]"); for Scope and References
 tags it cites. Rapporteur drafts the clause without a model (the reused parts are exact, so the score is
 deterministic) with that Recommendation held out of everything it reads. Recall and precision are
 pooled per kind; "known" recall counts only the items the library could supply at all (a definition
-record of the term outside the held-out Recommendation; a Recommendation the catalog or the library
-holds), since an item nothing indexed mentions cannot be reused.
+record of the term with the same defining document, outside the held-out Recommendation; a
+Recommendation the catalog or the library holds), since an item nothing indexed mentions cannot be
+reused.
 
     python -m eval.drafting.reuse --index DIR [--out FILE]
 """
@@ -101,8 +102,15 @@ def match(kind: DraftKind, expected: Iterable[str], drafted: Iterable[str]) -> d
     return {"expected": len(want), "drafted": len(got), "hits": len(want & got)}
 
 
+def _first_tag(source_tag: str | None) -> str:
+    """The first document a definition record's source tag names ("[b-ITU-T Y.3500], [...]")."""
+    return (source_tag or "").strip("[ ").split("]")[0]
+
+
 class _Library:
-    """What the library could supply, with the brief's Recommendation held out."""
+    """What the library could supply, with the brief's Recommendation held out: a term with the same
+    defining document (its own record, or a quotation tagged with it); a Recommendation it holds or the
+    catalog lists."""
 
     def __init__(self, library: Library, catalog: ReferenceCatalog | None) -> None:
         self.library = library
@@ -111,9 +119,11 @@ class _Library:
 
     def knows(self, kind: DraftKind, item: str, held_out: str) -> bool:
         if kind == DraftKind.DEFINITIONS:
-            term = term_key(item.rpartition("[")[0])
+            term, _, tag = item_key(kind, item).removesuffix("]").rpartition(" [")
             return any(
-                term_key(d.term) == term and tag_key(d.rec_id or "") != tag_key(held_out)
+                term_key(d.term) == term
+                and tag_key(d.rec_id or "") != tag_key(held_out)
+                and tag_key(d.rec_id or "" if d.defined_here else _first_tag(d.source_tag)) == tag
                 for d in self.library.store.definitions(term)
             )
         key = tag_key(item)
