@@ -10,7 +10,7 @@ import pytest
 from copilot.citation import Citation
 from copilot.drafting.exact import ExactPieces, spelled_out
 from ingest.catalog import ReferenceCatalog
-from ingest.models import Clause, Definition, DocumentMeta, Records, Reference
+from ingest.models import Clause, Definition, DocKind, DocumentMeta, Records, Reference
 from ingest.store import RecordStore
 from rapporteur.settings import Settings
 
@@ -135,7 +135,7 @@ def _store_with(tmp_path: Path, documents: list[tuple[str, str, str, Records]]) 
     for doc_id, rec_id, title, records in documents:
         meta = DocumentMeta(
             doc_id=doc_id, rec_id=rec_id, title=title, path=f"/docs/{doc_id}", content_hash=doc_id,
-            kind="Recommendation",
+            kind=DocKind.RECOMMENDATION,
         )  # fmt: skip
         store.mark_pending(meta.path, doc_id, doc_id, pipeline="test")
         store.replace_document(meta, [Clause(number="3", heading="Definitions", level=1)], [], records)
