@@ -138,6 +138,14 @@ def _anchor(turns: list[Turn]) -> Turn:
     return next((t for t in reversed(turns) if not t.rewritten), turns[0])
 
 
+def _borrowed(anchor: list[str], remainder: str) -> list[str]:
+    """The opening question's topic words a facet follow-up keeps: not those it says itself, nor the
+    word it swaps out ("external" in "external ports" when it asks "and for internal ports?")."""
+    said = {w.lower() for w in _WORD.findall(remainder)}
+    swapped = {i - 1 for i, w in enumerate(anchor) if i and w.lower() in said}
+    return [w for i, w in enumerate(anchor) if i not in swapped and w.lower() not in said]
+
+
 def rewrite_followup(question: str, turns: list[Turn]) -> str:
     """``question`` as a self-contained query, given the earlier ``turns``; unchanged when it is not a
     follow-up (no earlier turn, it names a Recommendation, or it names its own subject without pointing
@@ -160,7 +168,7 @@ def rewrite_followup(question: str, turns: list[Turn]) -> str:
     if not names_something:
         parts.extend(topic_words(turns[-1].query))
     elif not about_document and len(own) < _OWN_SUBJECT and not acronyms(remainder):
-        parts.extend(w for w in topic_words(_anchor(turns).query) if w.lower() not in remainder.lower())
+        parts.extend(_borrowed(topic_words(_anchor(turns).query), remainder))
     if names_something:
         parts.append(_POSSESSIVE.sub("", remainder))
     if recs:

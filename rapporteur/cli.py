@@ -7,6 +7,7 @@ import json
 import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -659,13 +660,15 @@ def cmd_model(args: argparse.Namespace) -> int:
             except LLMUnavailable as exc:
                 print(f"rapporteur: {exc}", file=sys.stderr)
                 return EXIT_ERROR
-            stop = {signal.SIGINT, signal.SIGTERM}
-            signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # before "serving": a stop sent on it is awaited
+            stopped = threading.Event()
+            for stop in (signal.SIGINT, signal.SIGTERM):  # whichever thread the signal reaches
+                signal.signal(stop, lambda _signum, _frame: stopped.set())
             print(
                 f"serving {model.name} at {model.base_url}; set RAPPORTEUR_LLM_BASE_URL to it (Ctrl-C stops)"
             )
             sys.stdout.flush()
-            signal.sigwait(stop)
+            while not stopped.wait(0.5):
+                pass
             return EXIT_OK
         status = host.status()
     state = "reachable" if status.reachable else "NOT reachable"

@@ -39,6 +39,12 @@ def test_a_facet_follow_up_borrows_the_topic_and_the_recommendation() -> None:
     assert query == "require clock synchronization for customer hosts in [ITU-T Y.1543]"
 
 
+def test_a_facet_follow_up_swaps_the_word_it_replaces() -> None:
+    ports = turn("What are the resistibility requirements of K.20 for external ports?", ("ITU-T K.20", "6"))
+    query = rewrite_followup("And for internal ports?", [ports])
+    assert query == "resistibility requirements for internal ports in [ITU-T K.20]", "'external' pulled back"
+
+
 def test_an_acronym_names_its_own_subject_and_drops_the_opening_topic() -> None:
     """ "And the IXIT?" after a question on the ICS asks for a sibling term: the opening question's words
     would pull retrieval back to the ICS definition (eval/qa chain 'ics')."""
