@@ -210,9 +210,10 @@ class ExpansionDiffers(Rule):
 
     def run(self, draft: Draft, context: CheckContext) -> list[Finding]:
         out: list[Finding] = []
+        text = "\n".join(p.text for p in draft.body(skeleton.region(draft, skeleton.ABBREVIATIONS)))
         for entry in listed(draft):
             corpus = context.abbreviations(entry.abbreviation)
-            if not corpus:
+            if not corpus or self.spelled_out(entry, text):
                 continue
             mine = self.key(entry.expansion)
             by_document = {
@@ -240,6 +241,17 @@ class ExpansionDiffers(Rule):
                 )
             )
         return out
+
+    @classmethod
+    def spelled_out(cls, entry: Abbreviation, text: str) -> bool:
+        """The draft's own text introduces the abbreviation with this expansion ("an optical
+        demultiplexer (OD)"): the draft means that sense, even where the library's consensus is
+        another one (J.1's "OD  Output Device")."""
+        mine = cls.key(entry.expansion)
+        reach = 3 * len(entry.expansion)
+        introduced = re.finditer(rf"\(\s*{re.escape(entry.abbreviation)}s?\s*\)", text)
+        before = (cls.key(text[max(0, m.start() - reach) : m.start()]) for m in introduced)
+        return bool(mine) and any(words.endswith(mine) for words in before)
 
     @staticmethod
     def key(expansion: str) -> str:

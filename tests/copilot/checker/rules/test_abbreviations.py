@@ -8,6 +8,7 @@ import pytest
 
 from copilot.checker.rules.abbreviations import ExpansionDiffers
 from eval.checking.inject import Defect
+from ingest.models import Abbreviation
 from tests.copilot.checker.seeded import CheckFn, assert_defect_found, defects_of
 
 
@@ -33,3 +34,22 @@ def test_expansions_compare_by_their_words(vocabulary_entry: str, plain: str) ->
 
 def test_different_expansions_stay_different() -> None:
     assert ExpansionDiffers.key("Private Optical Network") != ExpansionDiffers.key("Passive Optical Network")
+
+
+SPELLED = "The relay node contains an optical demultiplexer (OD) and an optical multiplexer (OMs)."
+
+
+@pytest.mark.parametrize(
+    ("abbreviation", "expansion", "spelled_out"),
+    [
+        ("OD", "Optical Demultiplexer", True),  # the draft introduces it in this sense
+        ("OM", "Optical Multiplexer", True),  # plural use counts too
+        ("OD", "Output Device", False),  # the library's other sense is not the draft's
+        ("OM", "Optical Demultiplexer", False),  # a wrong entry stays wrong
+    ],
+)
+def test_an_expansion_the_draft_spells_out_in_its_own_text_is_its_sense(
+    abbreviation: str, expansion: str, spelled_out: bool
+) -> None:
+    entry = Abbreviation(abbreviation=abbreviation, expansion=expansion)
+    assert ExpansionDiffers.spelled_out(entry, SPELLED) is spelled_out
