@@ -73,8 +73,11 @@ def test_a_conversation_keeps_its_draft_beside_its_turns(index: Path, tmp_path: 
     out = tmp_path / "hubs.docx"
     exported = run("draft", "abbreviations", "--conversation", "hubs", "--into", str(out), index=index)
     assert exported.returncode == 0, exported.stderr
+    again = run("ask", "What about its abbreviations?", "--conversation", "hubs", index=index)
+    assert again.returncode == 0, again.stderr
     stored = json.loads((index / "conversations" / "hubs.json").read_text(encoding="utf-8"))
-    assert [t["question"] for t in stored["turns"]] == ["What is a widget hub?"]
+    questions = [t["question"] for t in stored["turns"]]
+    assert questions == ["What is a widget hub?", "What about its abbreviations?"]
     sections = {s["key"]: s for s in stored["draft"]["sections"]}
     assert list(sections) == ["2", "3", "4"] and sections["3"]["kind"] == "definitions"
     assert stored["draft"]["topic"] == TOPIC
