@@ -17,6 +17,7 @@ import re
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from copilot.checker.draft import Paragraph
 from copilot.checker.models import Citation
@@ -35,6 +36,10 @@ MIN_TERMS = 4
 """Key terms a sentence needs to be matched at all (fewer match headings and list items by chance)."""
 NEAR = 0.1
 """Sentences within this much of the closest one count as stating the same thing too."""
+LOOSE_COVERAGE = 0.35
+"""Below COVERAGE, down to this, a chooser (a model) may still name the sentence that says the same."""
+CHOICES = 5
+"""Loose candidates a chooser is shown, closest first."""
 
 _UNITS: dict[str, tuple[str, float]] = {
     **{u: ("length", s) for u, s in {"nm": 1e-9, "µm": 1e-6, "μm": 1e-6, "mm": 1e-3, "cm": 1e-2,
@@ -241,19 +246,30 @@ def library_sentences(store: RecordStore) -> LibrarySentences:
     return cached[1]
 
 
+class CandidateChooser(Protocol):
+    """Names which of the candidate sentences states the same thing as the draft's sentence (its
+    index), or None: where the words alone do not tie a restatement to its source, a model may.
+    It never decides a contradiction: the aligned values of the chosen sentence do."""
+
+    def choose(self, sentence: str, candidates: list[str]) -> int | None: ...
+
+
 @dataclass
 class Judgement:
     """What the judge did: restated statements found, compared (consistent or not), contradictions."""
 
     restated: int = 0
     compared: int = 0
+    chosen: int = 0
+    """Comparisons whose source sentence a chooser (a model) named among loose candidates."""
     contradictions: list[Contradiction] = field(default_factory=list)
 
     @property
     def note(self) -> str:
+        chosen = f" ({self.chosen} with the source sentence a model chose)" if self.chosen else ""
         return (
             f"consistency: {self.restated} restated statements compared with the indexed Recommendations "
-            f"on quantities, deadlines, formulas, named methods and requirement keywords; "
+            f"on quantities, deadlines, formulas, named methods and requirement keywords{chosen}; "
             f"{self.restated - self.compared} could not be judged; {len(self.contradictions)} contradicted"
         )
 
@@ -261,10 +277,13 @@ class Judgement:
 class EvidenceJudge:
     """The :class:`ConsistencyJudge` that needs no model: aligned facts decide, or nothing does."""
 
-    def __init__(self, context: CheckContext, own_key: str = "") -> None:
+    def __init__(
+        self, context: CheckContext, own_key: str = "", chooser: CandidateChooser | None = None
+    ) -> None:
         assert context.store is not None
         self.context = context
         self.own_key = own_key
+        self.chooser = chooser
         self.library = library_sentences(context.store)
         self.last = Judgement()
 
@@ -284,7 +303,7 @@ class EvidenceJudge:
                 if _REFERENCE_ENTRY.match(sentence):
                     continue  # a reference entry restates a title: the references rules check it
                 tied = cited(sentence) or cited(paragraph.text) or by_clause[paragraph.clause]
-                verdict = self._judge_sentence(paragraph, sentence, tied)
+                verdict = self._judge_sentence(paragraph, sentence, tied, result)
                 if verdict is None:
                     continue
                 result.restated += 1
@@ -294,15 +313,17 @@ class EvidenceJudge:
                     result.contradictions.append(verdict)
         return result
 
-    def _candidates(self, terms: set[str], tied: set[str]) -> list[tuple[float, _Sentence]]:
+    def _candidates(
+        self, terms: set[str], tied: set[str], floor: float | None = None, min_terms: int = MIN_TERMS
+    ) -> list[tuple[float, _Sentence]]:
         """Indexed sentences stating the same thing, closest first, with their coverage of ``terms``:
         in the Recommendations ``tied`` names, or in any indexed one when it names none."""
         library = self.library
         weights = {t: library.idf(t) for t in terms}
         total = sum(weights.values())
         keys = {recommendation_key(c) for c in tied} - {self.own_key, ""}
-        floor = COVERAGE if keys else UNCITED_COVERAGE
-        if total <= 0 or len(terms) < MIN_TERMS:
+        floor = floor or (COVERAGE if keys else UNCITED_COVERAGE)
+        if total <= 0 or len(terms) < min_terms:
             return []
         allowed = {i for key in keys for i in library.by_key.get(key, ())} if keys else None
         scores: dict[int, float] = defaultdict(float)
@@ -317,14 +338,14 @@ class EvidenceJudge:
             if coverage < floor or row.key == self.own_key or self.context.is_own(row.doc_id, row.rec_id):
                 continue
             shared = len(row.terms & terms)
-            if shared < MIN_TERMS - 1 or shared / max(1, len(row.terms)) < 0.3:
+            if shared < min_terms - 1 or shared / max(1, len(row.terms)) < 0.3:
                 continue  # a long sentence that happens to contain the words
             found.append((coverage, row))
         found.sort(key=lambda pair: -pair[0])
         return found[:20]
 
     def _judge_sentence(
-        self, paragraph: Paragraph, sentence: str, tied: set[str]
+        self, paragraph: Paragraph, sentence: str, tied: set[str], result: Judgement
     ) -> Contradiction | bool | None:
         """None: restates nothing indexed; False: restates, cannot say; True: consistent.
 
@@ -333,6 +354,10 @@ class EvidenceJudge:
         tied to none is counted as restated but not judged."""
         terms = _terms(sentence)
         candidates = self._candidates(terms, tied)
+        slots = {f.slot for f in facts(sentence)}
+        near = [row for c, row in candidates if c >= candidates[0][0] - NEAR] if candidates else []
+        if not any(slots & {f.slot for f in row.facts} for row in near):
+            candidates = self._chosen(sentence, terms, result) or candidates
         if not candidates:
             return (
                 False if {recommendation_key(c) for c in tied} - {self.own_key} and facts(sentence) else None
@@ -356,6 +381,27 @@ class EvidenceJudge:
             return self._contradiction(paragraph, sentence, fact, same_slot[0][1])
         return agreed
 
+    def _chosen(self, sentence: str, terms: set[str], result: Judgement) -> list[tuple[float, _Sentence]]:
+        """Where no close sentence holds a fact of the same kind (or none is close, a formula's
+        sentence having few words beside its symbols), the loose candidate the chooser names as the
+        source of a sentence that cites its Recommendation itself; only candidates holding a fact of
+        the same kind are shown."""
+        slots = {f.slot for f in facts(sentence)}
+        if self.chooser is None or not slots or not cited(sentence):
+            return []
+        loose = [
+            (c, row)
+            for c, row in self._candidates(terms, cited(sentence), LOOSE_COVERAGE, min_terms=1)
+            if slots & {f.slot for f in row.facts}
+        ][:CHOICES]
+        pick = self.chooser.choose(sentence, [row.text for _, row in loose]) if loose else None
+        if pick is None or not 0 <= pick < len(loose):
+            return []
+        logger.info("consistency: the chooser tied %r to %s clause %s", _clip(sentence, 60),
+                    loose[pick][1].rec_id, loose[pick][1].clause)  # fmt: skip
+        result.chosen += 1
+        return [loose[pick]]
+
     def _contradiction(
         self, paragraph: Paragraph, sentence: str, fact: Fact, row: _Sentence
     ) -> Contradiction:
@@ -366,6 +412,8 @@ class EvidenceJudge:
             "consistency: %r contradicts %s clause %s (%s)", fact.shown, source, row.clause, their_shown
         )
         restored = sentence.replace(fact.shown, theirs[0].shown, 1) if len(theirs) == 1 else row.text
+        if restored == sentence:  # a formula's coefficients are not written as one string
+            restored = row.text
         if not cited(restored):
             restored = restored.rstrip(".") + f" (see {source}, clause {row.clause})."
         evidence: list[Citation] = [self.context.cite(row.doc_id, row.rec_id, row.clause, row.text)]

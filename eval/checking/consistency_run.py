@@ -16,12 +16,15 @@ import json
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from copilot.checker.draft import load_draft
+from copilot.checker.restatements import CandidateChooser, EvidenceJudge, recommendation_key
 from copilot.checker.rules.base import CheckContext
 from copilot.checker.rules.consistency import Contradicts
 from eval.checking.corpus import DEFAULT_CORPUS, build_record_store
@@ -54,20 +57,28 @@ def load_pairs() -> list[Restatement]:
     return [Restatement(**p) for p in json.loads(SPEC.read_text(encoding="utf-8"))]
 
 
-def _contradictions(sentence: str, store: RecordStore, folder: Path) -> list[str]:
+def _contradictions(
+    sentence: str, store: RecordStore, folder: Path, chooser: CandidateChooser | None
+) -> list[str]:
     path = folder / "T-REC-Z.9999-202601-D.md"  # a draft of its own, not the Recommendation it cites
     path.write_text(f"# 6 Requirements\n\n{sentence}\n", encoding="utf-8")
     draft = load_draft(path)
     context = CheckContext.for_file(path, draft, store=store)
+    if chooser is not None:
+        context.judge = EvidenceJudge(context, recommendation_key(draft.meta.rec_id), chooser)
     return [f.message for f in Contradicts().run(draft, context)]
 
 
-def score(pairs: list[Restatement], store: RecordStore) -> list[PairResult]:
+def score(
+    pairs: list[Restatement], store: RecordStore, chooser: CandidateChooser | None = None
+) -> list[PairResult]:
+    """Each pair's wrong and right sentence judged alone; ``chooser``: a model names source
+    sentences the words alone do not tie (None: the deterministic judge only)."""
     out: list[PairResult] = []
     with tempfile.TemporaryDirectory() as tmp:
         for pair in pairs:
-            wrong = _contradictions(pair.wrong, store, Path(tmp))
-            right = _contradictions(pair.right, store, Path(tmp))
+            wrong = _contradictions(pair.wrong, store, Path(tmp), chooser)
+            right = _contradictions(pair.right, store, Path(tmp), chooser)
             out.append(
                 PairResult(
                     id=pair.id,
@@ -123,15 +134,31 @@ def corpus_records(corpus: Path, db_path: Path) -> RecordStore:
     return build_record_store([corpus / "itu-t", corpus / "itu-r"], db_path)[0]
 
 
+@contextmanager
+def model_chooser(model: str | None) -> Iterator[CandidateChooser | None]:
+    """A chooser backed by ``model`` (started on loopback when it is a packaged one), or None."""
+    if model is None:
+        yield None
+        return
+    from copilot.checker.model_choice import ModelChooser  # the model stack only when asked for
+    from copilot.llm import ModelHost
+    from rapporteur.settings import Settings
+
+    settings = Settings().updated(llm={"model": model})
+    with ModelHost(settings) as host:
+        yield ModelChooser(host.model())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--store", type=Path, help="record store of itu-t/ and itu-r/ (built when absent)")
     parser.add_argument("--out", type=Path, default=Path("eval/results/checking-consistency.json"))
+    parser.add_argument("--model", help="a model (setting llm.model) chooses source sentences too")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, model_chooser(args.model) as chooser:
         store = corpus_records(args.corpus, args.store or Path(tmp) / "records.sqlite3")
-        results = score(load_pairs(), store)
+        results = score(load_pairs(), store, chooser)
         store.close()
     print(table(results))
     for r in results:

@@ -2,7 +2,8 @@
 
 The rule selects the statements (clause 6 onwards, annexes and appendices) and turns a judge's answers
 into findings. The judge is the deterministic :class:`EvidenceJudge` over the indexed corpus, unless
-the caller passes another (a model-backed one); the report's notes say how much was compared.
+the caller passes another (an EvidenceJudge whose chooser is a model, see
+:mod:`copilot.checker.model_choice`); the report's notes say how much was compared.
 """
 
 from __future__ import annotations
@@ -22,12 +23,9 @@ class Contradicts(Rule):
     needs = frozenset({Need.CORPUS})
 
     def run(self, draft: Draft, context: CheckContext) -> list[Finding]:
-        statements = normative_text(draft)
-        if context.judge is not None:
-            found = context.judge.contradictions(statements)
-        else:
-            judge = EvidenceJudge(context, own_key=recommendation_key(draft.meta.rec_id))
-            found = judge.contradictions(statements)
+        judge = context.judge or EvidenceJudge(context, own_key=recommendation_key(draft.meta.rec_id))
+        found = judge.contradictions(normative_text(draft))
+        if isinstance(judge, EvidenceJudge):  # with or without a model choosing sources
             context.notes.append(judge.last.note)
         return [self.finding(c.explanation, c.paragraph.location, c.evidence, c.suggestion) for c in found]
 

@@ -9,9 +9,12 @@ import pytest
 
 from copilot.checker import check_draft
 from copilot.checker.draft import load_draft
+from copilot.checker.model_choice import ModelChooser
 from copilot.checker.models import CheckReport
-from copilot.checker.restatements import Fact, cited, facts, recommendation_key
+from copilot.checker.restatements import EvidenceJudge, Fact, Judgement, cited, facts, recommendation_key
 from copilot.checker.rules.base import CheckContext
+from copilot.checker.rules.requirements import normative_text
+from copilot.llm import OpenAIChat
 from eval.checking.corpus import build_record_store
 from ingest.store import RecordStore
 
@@ -158,3 +161,65 @@ def test_a_published_recommendation_is_not_compared_with_itself(library: RecordS
     draft = load_draft(path)
     report = check_draft(draft, CheckContext.for_file(path, draft, store=library))
     assert not [f for f in report.findings if f.rule == "consistency.contradiction"]
+
+
+LOOSE = (
+    "A widget controller of [ITU-T Y.9990] computes the hub gain from sensor readings as G = {} on arrival."
+)
+WRONG_GAIN = "0.299 R + 0.587 S + 0.114 T"
+"""Shares too few words with Y.9990's gain sentence for the words alone to tie them."""
+
+
+class _NamesTheGainSentence:
+    """What the model is asked to do, done by rule: name the candidate about the hub gain; None when
+    ``declines``. Records what it was shown."""
+
+    def __init__(self, declines: bool = False) -> None:
+        self.declines = declines
+        self.shown: list[list[str]] = []
+
+    def choose(self, sentence: str, candidates: list[str]) -> int | None:
+        self.shown.append(candidates)
+        found = [i for i, text in enumerate(candidates) if "hub gain" in text]
+        return None if self.declines or not found else found[0]
+
+
+def _judged(tmp_path: Path, store: RecordStore, sentence: str, chooser: _NamesTheGainSentence) -> Judgement:
+    path = tmp_path / "T-REC-Z.9998-202601-D.md"
+    path.write_text(f"# 6 Requirements\n\n{sentence}\n", encoding="utf-8")
+    draft = load_draft(path)
+    judge = EvidenceJudge(CheckContext.for_file(path, draft, store=store), chooser=chooser)
+    return judge.judge(normative_text(draft))
+
+
+def test_a_chosen_source_sentence_is_compared_on_its_values_by_the_code(
+    tmp_path: Path, library: RecordStore
+) -> None:
+    wrong = LOOSE.format(WRONG_GAIN)
+    assert "1 could not be judged" in _check(tmp_path, library, wrong).summary.notes[-1]  # no chooser
+
+    chooser = _NamesTheGainSentence()
+    judged = _judged(tmp_path, library, wrong, chooser)
+    assert len(chooser.shown) == 1 and "0.2126" in chooser.shown[0][0]
+    (contradiction,) = judged.contradictions
+    assert '"0.299, 0.587, 0.114" (formula)' in contradiction.explanation
+    assert contradiction.suggestion and "0.2126 R + 0.7152 S + 0.0722 T" in contradiction.suggestion
+    assert judged.chosen == 1 and "1 with the source sentence a model chose" in judged.note
+
+    right = _judged(tmp_path, library, LOOSE.format("0.2126 R + 0.7152 S + 0.0722 T"), chooser)
+    assert right.contradictions == [] and right.compared == 1  # the model chose; the values agree
+
+
+def test_no_choice_leaves_the_sentence_unjudged(tmp_path: Path, library: RecordStore) -> None:
+    judged = _judged(tmp_path, library, LOOSE.format(WRONG_GAIN), _NamesTheGainSentence(declines=True))
+    assert judged.contradictions == [] and judged.compared == 0 and judged.chosen == 0
+
+
+@pytest.mark.model
+def test_a_packaged_model_answers_with_a_candidate_or_none(tiny_model: OpenAIChat) -> None:
+    chooser = ModelChooser(tiny_model)
+    candidates = ["The hub gain is computed as G = 0.2126 R + 0.7152 S from the readings.",
+                  "Readings are protected with a CRC-32 checksum."]  # fmt: skip
+    pick = chooser.choose(LOOSE.format("0.299 R + 0.587 S"), candidates)
+    assert pick is None or pick in (0, 1)  # a 135M model's choice is not graded, only its plumbing
+    assert chooser.choose(LOOSE.format("0.299 R + 0.587 S"), candidates) == pick  # asked once
