@@ -22,6 +22,7 @@ from copilot.grounding import (
 from copilot.llm import ChatModel, GenerationStats, LLMError
 from copilot.prompts import PromptTemplate
 from copilot.retrieval import Retriever
+from copilot.retrieval.translation import QueryTranslation, QueryTranslator
 from rapporteur.settings import Settings
 
 NO_ANSWER = "The library holds no clause that answers this question."
@@ -37,6 +38,8 @@ class Answer(BaseModel):
     question: str
     query: str | None = None
     """What was searched for: the question, or a follow-up rewritten from its conversation."""
+    translation: QueryTranslation | None = None
+    """The language of ``query`` and, when it is not English, the English it was also searched as."""
     answer: str
     quotes: list[Citation] = []
     """The sentences the answer leads with, verbatim (``text``), each with the clause it is from."""
@@ -83,8 +86,12 @@ class Assistant:
         model: ChatModel | None,
         settings: Settings,
         unavailable: str | None = None,
+        translator: QueryTranslator | None = None,
     ) -> None:
+        """``translator``: the one the retriever uses, so that a question in another language is
+        gated and quoted by its English translation (the model still answers in the question's)."""
         self.retriever = retriever
+        self.translator = translator
         self.model = model
         self.settings = settings
         self.unavailable = unavailable or "No language model is configured."
@@ -98,20 +105,24 @@ class Assistant:
         assert answer is not None
         return answer
 
-    def relevant_sources(self, question: str, filters: dict[str, str] | None = None) -> list[Source]:
+    def relevant_sources(
+        self, question: str, filters: dict[str, str] | None = None, english: str | None = None
+    ) -> list[Source]:
         """The retrieved clauses worth reading, or none when the library does not know the subject.
 
         The question is answerable when one clause (with its document's title) holds enough of its
         words (``answer_min_relevance``); then every clause holding half as many is handed over, since
-        a supporting clause often shares only part of the question's wording."""
+        a supporting clause often shares only part of the question's wording. ``english``: the
+        question's English translation, whose words count as well as the original's."""
         hits = self.retriever.search(question, k=self.settings.answer.sources * 2, filters=filters)
         titles = {d.doc_id: d.title or "" for d in self.retriever.documents().values()}
-        scored = [(relevance(question, h, titles.get(h.doc_id, "")), h) for h in hits]
+        asked = [question, english] if english else [question]
+        scored = [(max(relevance(q, h, titles.get(h.doc_id, "")) for q in asked), h) for h in hits]
         bar = self.settings.answer.min_relevance
         if not scored or max(s for s, _ in scored) < bar:
             return []
         relevant = [h for s, h in scored if s >= bar / 2][: self.settings.answer.sources]
-        return prepare_sources(question, relevant, self.settings.answer.source_chars)
+        return prepare_sources(english or question, relevant, self.settings.answer.source_chars)
 
     def ask_stream(
         self, question: str, filters: dict[str, str] | None = None, query: str | None = None
@@ -126,10 +137,13 @@ class Assistant:
             yield Answer(question=question, query=searched, answer=text, citations=changed, sources=changed,
                          grounded=True)  # fmt: skip
             return
-        sources = self.relevant_sources(searched, filters)
+        translation = self.translator.translate(searched) if self.translator is not None else None
+        english = translation.english if translation is not None else None
+        sources = self.relevant_sources(searched, filters, english)
         answer = Answer(
             question=question,
             query=searched,
+            translation=translation,
             answer=NO_ANSWER,
             sources=[s.citation for s in sources],
             redactions=sum(s.redactions for s in sources),
@@ -138,9 +152,9 @@ class Assistant:
             yield NO_ANSWER
             yield answer
             return
-        lead, answer.quotes = quoted_lead(searched, sources)
+        lead, answer.quotes = quoted_lead(english or searched, sources)
         if self.model is None:
-            answer.answer = _after(lead, extractive_answer(searched, sources, self.unavailable))
+            answer.answer = _after(lead, extractive_answer(english or searched, sources, self.unavailable))
             answer.citations, answer.grounded, answer.notice = answer.sources, True, self.unavailable
             yield answer.answer
             yield answer

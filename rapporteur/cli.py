@@ -9,6 +9,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from copilot.assistant import Answer, Assistant
     from copilot.conversation import Conversation
     from copilot.llm import ChatModel, ModelHost
+    from copilot.retrieval import HybridRetriever
+    from copilot.retrieval.translation import QueryTranslation, QueryTranslator
     from ingest.library import Library
 
 EXIT_OK = 0
@@ -290,18 +293,47 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
+def _searcher(settings: Settings, host: ModelHost) -> tuple[HybridRetriever, QueryTranslator]:
+    """The retriever, with questions in another language also searched in English, as translated by
+    the configured model (started only for a question that needs it and is not in the cache)."""
+    from copilot.retrieval import HybridRetriever
+    from copilot.retrieval.translation import QueryTranslator
+
+    translator = QueryTranslator.from_settings(settings, host.model)
+    return HybridRetriever.from_settings(settings, translator), translator
+
+
+def _say_translation(translation: QueryTranslation | None) -> None:
+    """On stderr, what a question in another language was searched as, or why it was not translated."""
+    if translation is None or translation.language == "en":
+        return
+    said = (
+        f"searched in English as: {translation.english}"
+        if translation.english
+        else translation.notice or "searched untranslated"
+    )
+    print(f"rapporteur: {translation.language_name} question; {said}", file=sys.stderr)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
+    from copilot.language import ENGLISH, detect_language
     from copilot.retrieval import FilterError, HybridRetriever
 
     filters = _filters(args.filter)
     settings = _settings(args)
     _need_searchable(args)
-    try:
+    with ExitStack() as stack:
         retriever = HybridRetriever.from_settings(settings)
-        hits = retriever.search(args.query, k=args.k, filters=filters or None)
-    except FilterError as exc:
-        print(f"rapporteur: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        if detect_language(args.query) != ENGLISH:  # only then are the model's client and prompts loaded
+            from copilot.llm import ModelHost
+
+            retriever, _ = _searcher(settings, stack.enter_context(ModelHost(settings)))
+        try:
+            hits = retriever.search(args.query, k=args.k, filters=filters or None)
+        except FilterError as exc:
+            print(f"rapporteur: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    _say_translation(retriever.translate(args.query))
     _emit(hits, args.json, lambda xs: "\n".join(f"{h.render()}  {h.heading}" for h in xs) or "no hits")
     return EXIT_OK
 
@@ -415,6 +447,7 @@ def _converse(
         print(f"Searching for: {query}", flush=True)
     answer = _stream(assistant.ask_stream(question, filters, query), not as_json)
     assert isinstance(answer, Answer)
+    _say_translation(answer.translation)
     conversation.record(answer)
     if not as_json:
         _print_sources(answer, assistant.model is not None)
@@ -425,7 +458,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from copilot.assistant import Assistant
     from copilot.conversation import Conversation, ConversationStore
     from copilot.llm import ModelHost
-    from copilot.retrieval import FilterError, HybridRetriever
+    from copilot.retrieval import FilterError
 
     settings = _settings(args)
     filters = _filters(args.filter)
@@ -434,7 +467,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     conversation = store.load(args.conversation) if args.conversation else Conversation()
     with ModelHost(settings) as host:
         model, reason = _connect(host)
-        assistant = Assistant(HybridRetriever.from_settings(settings), model, settings, reason)
+        retriever, translator = _searcher(settings, host)
+        assistant = Assistant(retriever, model, settings, reason, translator)
         try:
             answer = _converse(assistant, conversation, args.question, filters, args.json)
         except FilterError as exc:
@@ -457,7 +491,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from copilot.assistant import Assistant
     from copilot.conversation import Conversation, ConversationStore
     from copilot.llm import ModelHost
-    from copilot.retrieval import FilterError, HybridRetriever
+    from copilot.retrieval import FilterError
 
     settings = _settings(args)
     _need_searchable(args)
@@ -466,7 +500,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     prompt = sys.stdin.isatty() and not args.json
     with ModelHost(settings) as host:
         model, reason = _connect(host)
-        assistant = Assistant(HybridRetriever.from_settings(settings), model, settings, reason)
+        retriever, translator = _searcher(settings, host)
+        assistant = Assistant(retriever, model, settings, reason, translator)
         while True:
             if prompt:
                 print("> ", end="", file=sys.stderr, flush=True)

@@ -46,7 +46,9 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel
 
+from copilot.llm import ModelHost
 from copilot.retrieval import Citation, HybridRetriever, Mode
+from copilot.retrieval.translation import QueryTranslator, TranslationCache
 from eval.report import Metric, SuiteResult, SuiteUnavailable, progress
 from ingest.catalog import ReferenceCatalog
 from ingest.library import Library
@@ -64,6 +66,7 @@ NAIVE_COLLECTION = "naive_recursive_1000_200"
 KS = (1, 5, 10)
 DEPTH = 10
 OURS = "hybrid + query understanding"
+TRANSLATED = f"{OURS} + query translation"
 NAIVE = "naive (LangChain 1000/200, dense)"
 ABLATION = ("R@5", "MRR")
 DROP_CALLOUT = 0.05
@@ -236,17 +239,28 @@ def _as_hits(citations: list[Citation]) -> list[Hit]:
     return [Hit(rec_id=c.rec_id, clauses=[c.clause] if c.clause else [], label=c.render()) for c in citations]
 
 
-def systems(retriever: HybridRetriever, naive: NaiveBaseline) -> dict[str, Callable[[str], list[Hit]]]:
-    def ours(mode: Mode, understand: bool) -> Callable[[str], list[Hit]]:
-        return lambda q: _as_hits(retriever.search(q, k=DEPTH, mode=mode, understand=understand))
+SYSTEM_KEYS = {"naive": NAIVE, "dense": "dense (clause chunks)", "lexical": "lexical (BM25)",
+               "rrf": "hybrid (RRF)", "ours": OURS, "translated": TRANSLATED}  # fmt: skip
+"""Short names for ``--systems``."""
 
-    return {
-        NAIVE: lambda q: naive.search(q, DEPTH),
+
+def systems(
+    retriever: HybridRetriever, naive: NaiveBaseline | None, translated: HybridRetriever | None = None
+) -> dict[str, Callable[[str], list[Hit]]]:
+    """Every system to measure; the naive baseline when built, translation when a model is given."""
+
+    def ours(mode: Mode, understand: bool, by: HybridRetriever = retriever) -> Callable[[str], list[Hit]]:
+        return lambda q: _as_hits(by.search(q, k=DEPTH, mode=mode, understand=understand))
+
+    found = {
+        NAIVE: (lambda q: naive.search(q, DEPTH)) if naive is not None else None,
         "dense (clause chunks)": ours("dense", False),
         "lexical (BM25)": ours("lexical", False),
         "hybrid (RRF)": ours("hybrid", False),
         OURS: ours("hybrid", True),
+        TRANSLATED: ours("hybrid", True, translated) if translated is not None else None,
     }
+    return {name: ask for name, ask in found.items() if ask is not None}
 
 
 def metrics(ranks: list[int | None]) -> dict[str, float]:
@@ -266,16 +280,33 @@ class RetrievalRun:
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     latency: dict[str, float] = field(default_factory=dict)
     outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
+    translation_s: dict[str, float] = field(default_factory=dict)
+    """Seconds the model took to translate each question (by question id; 0 for English ones)."""
+    translations: dict[str, str] = field(default_factory=dict)
+    """What each non-English question was searched as in English ("" when untranslated)."""
 
 
-def evaluate(library: Library, catalog: ReferenceCatalog | None, questions: list[Question]) -> RetrievalRun:
-    """Ask every question of every system; the naive baseline is built beside the index when stale."""
+def evaluate(
+    library: Library,
+    catalog: ReferenceCatalog | None,
+    questions: list[Question],
+    translator: QueryTranslator | None = None,
+    names: set[str] | None = None,
+) -> RetrievalRun:
+    """Ask every question of every system (of ``names``, default all); the naive baseline is built
+    beside the index when stale. With a ``translator``, the translated system's search time excludes
+    the translation, which is timed apart (``translation_s``)."""
     retriever = HybridRetriever(library, catalog)
     started = time.perf_counter()
     retriever.refresh()
     print(f"lexical index ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    naive = NaiveBaseline(library)
-    naive.build()
+    naive = None
+    if names is None or NAIVE in names:
+        naive = NaiveBaseline(library)
+        naive.build()
+    translated = HybridRetriever(library, catalog, translator=translator) if translator else None
+    if translated is not None:
+        translated.refresh()
     indexed: dict[str, set[str]] = {}
     for chunk in library.store.chunks():
         if chunk.rec_id:
@@ -284,10 +315,16 @@ def evaluate(library: Library, catalog: ReferenceCatalog | None, questions: list
             )
     judge = Judge(indexed)
     run = RetrievalRun(questions=questions, chunks=library.store.chunk_count())
-    for name, ask in systems(retriever, naive).items():
+    for name, ask in systems(retriever, naive, translated).items():
+        if names is not None and name not in names:
+            continue
         ask(questions[0].question)  # warm-up: model and index loading are not query time
         ranks, times, rows = [], [], []
         for q in progress(questions, name, len(questions)):
+            if name == TRANSLATED and translated is not None and (found := translated.translate(q.question)):
+                run.translation_s[q.id] = found.seconds
+                if found.language != "en":
+                    run.translations[q.id] = found.english or ""
             t0 = time.perf_counter()
             hits = ask(q.question)
             times.append(time.perf_counter() - t0)
@@ -340,6 +377,47 @@ def _breakdown(run: RetrievalRun, field_name: str, drops: list[str]) -> list[str
     return rows
 
 
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def languages_table(run: RetrievalRun) -> list[str]:
+    """Ours without and with query translation, side by side per language (test, dev beside), and
+    what translation costs per translated question, apart from search time."""
+    if TRANSLATED not in run.results:
+        return []
+    rows = [
+        "| language | n test | test R@1 ours -> translated | test R@5 ours -> translated | n dev "
+        "| dev R@5 ours -> translated |",
+        "|" + " --- |" * 6,
+    ]
+    for group in sorted({q.language for q in run.questions}):
+        cells = {
+            split: [
+                metrics(_ranks(run, name, _member("language", group, split))) for name in (OURS, TRANSLATED)
+            ]
+            for split in ("test", "dev")
+        }
+        n = {
+            split: sum(1 for q in run.questions if q.language == group and q.split == split)
+            for split in cells
+        }
+        (t0, t1), (d0, d1) = cells["test"], cells["dev"]
+        rows.append(
+            f"| {group} | {n['test']} | {t0['R@1']:.2f} -> {t1['R@1']:.2f} "
+            f"| {t0['R@5']:.2f} -> {t1['R@5']:.2f} | {n['dev']} | {d0['R@5']:.2f} -> {d1['R@5']:.2f} |"
+        )
+    spent = [s for s in run.translation_s.values() if s > 0]
+    if spent:
+        rows += [
+            "",
+            f"Translation by the model: {len(spent)} questions, p50 {_percentile(spent, 0.5):.2f} s, "
+            f"p95 {_percentile(spent, 0.95):.2f} s (search p50 {run.latency[TRANSLATED]:.0f} ms, apart).",
+        ]
+    return rows
+
+
 def details(run: RetrievalRun) -> str:
     """Markdown: every system per split, ours by kind and by language, and the test questions missed."""
     failures = [
@@ -367,6 +445,11 @@ def details(run: RetrievalRun) -> str:
             "",
             *by_language,
             "",
+            *(
+                ["### Query translation: by language", "", *languages_table(run), ""]
+                if TRANSLATED in run.results
+                else []
+            ),
             f"### Drops from dev to test larger than {DROP_CALLOUT}",
             "",
             *(drops or ["none"]),
@@ -486,6 +569,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--out", type=Path, default=REPO / "eval" / "results" / "retrieval")
     parser.add_argument("--no-ingest", action="store_true", help="use the index as it is")
+    parser.add_argument(
+        "--systems",
+        nargs="+",
+        choices=sorted(SYSTEM_KEYS),
+        help="measure only these (default: all but translated)",
+    )
+    parser.add_argument(
+        "--translate",
+        metavar="MODEL",
+        help="add the translated system: non-English questions translated by MODEL",
+    )
+    parser.add_argument(
+        "--languages", nargs="+", metavar="LANG", help="ask only the questions in these languages"
+    )
+    parser.add_argument(
+        "--translation-cache",
+        type=Path,
+        help="keep translations in this file (a rerun then costs no model time; only misses are timed)",
+    )
     args = parser.parse_args(argv)
 
     catalog = args.corpus / "catalog" / "itu-recommendations.jsonl.gz"
@@ -497,8 +599,16 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest: {len(report.added)} added, {len(report.failed)} failed, {report.chunks} chunks",
             file=sys.stderr,
         )
-    questions = load_questions(args.questions)
-    run = evaluate(library, ReferenceCatalog.from_settings(settings), questions)
+    questions = [
+        q for q in load_questions(args.questions) if not args.languages or q.language in args.languages
+    ]
+    names = {SYSTEM_KEYS[key] for key in args.systems} if args.systems else None
+    with ModelHost(settings.updated(llm={"model": args.translate or settings.llm.model})) as host:
+        cache = TranslationCache(args.translation_cache) if args.translation_cache else None
+        translator = QueryTranslator(host.model, args.translate, cache) if args.translate else None
+        if translator is not None and names is not None:
+            names.add(TRANSLATED)
+        run = evaluate(library, ReferenceCatalog.from_settings(settings), questions, translator, names)
     args.out.mkdir(parents=True, exist_ok=True)
     report_md = (
         f"# Retrieval at clause level ({len(questions)} questions, {run.chunks} chunks)\n\n"
@@ -508,7 +618,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "retrieval.json").write_text(
         json.dumps(
             {"metrics": run.results, "p50_ms": run.latency,
-             "outcomes": {k: [o.model_dump() for o in v] for k, v in run.outcomes.items()}},
+             "outcomes": {k: [o.model_dump() for o in v] for k, v in run.outcomes.items()},
+             "translations": run.translations, "translation_s": run.translation_s},
             indent=2,
         )
     )  # fmt: skip

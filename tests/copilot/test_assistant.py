@@ -84,7 +84,7 @@ def test_the_model_streams_an_answer_whose_citations_are_all_retrieved(
     retriever: HybridRetriever, settings: Settings, tiny_model: OpenAIChat
 ) -> None:
     pieces, answer = _events(Assistant(retriever, tiny_model, settings), "What is a physical machine?")
-    assert len(pieces) > 1 and answer.model == "smollm2-135m" and answer.prompt == "answer@v2"
+    assert len(pieces) > 1 and answer.model == "smollm2-135m" and answer.prompt == "answer@v3"
     assert answer.stats is not None and answer.stats.first_token_s is not None
     rendered = {c.render() for c in answer.sources}
     assert {c.render() for c in answer.citations} <= rendered

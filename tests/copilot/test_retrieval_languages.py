@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from copilot.language import detect_language
 from copilot.llm import ModelHost
 from copilot.retrieval import HybridRetriever
 from copilot.retrieval.translation import (
@@ -85,15 +86,20 @@ def test_a_cached_translation_needs_no_model(copilot_index: Settings, tmp_path: 
     assert (hits[0].rec_id, hits[0].clause) == ("ITU-T Y.3507", "3.1.5")
 
 
+def _with_model(settings: Settings) -> Settings:
+    """The packaged 0.5B model, greedy, with room for the answer prompt's sources."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed (scripts/install.sh installs it)")
+    return settings.updated(
+        llm={"enabled": True, "model": TRANSLATING_MODEL, "max_tokens": 96, "temperature": 0.0}
+    )
+
+
 @pytest.fixture(scope="module")
 def translating_retriever(copilot_index: Settings) -> Iterator[HybridRetriever]:
     """The copilot index searched with the packaged 0.5B model translating (no cache: each question
     really goes through the model)."""
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed (scripts/install.sh installs it)")
-    settings = copilot_index.updated(
-        llm={"enabled": True, "model": TRANSLATING_MODEL, "context": 2048, "temperature": 0.0}
-    )
+    settings = _with_model(copilot_index)
     with ModelHost(settings) as host:
         yield HybridRetriever.from_settings(settings, QueryTranslator(host.model, TRANSLATING_MODEL, None))
 
@@ -115,3 +121,23 @@ def test_a_french_or_spanish_question_lands_on_the_english_clause(
     assert translation is not None and translation.language == language
     assert translation.english and translation.seconds > 0
     assert (hits[0].rec_id, hits[0].clause) == ("ITU-T Y.3507", clause), translation.english
+
+
+@pytest.mark.model
+@pytest.mark.server
+def test_ask_answers_in_the_language_asked_and_quotes_the_library_verbatim(copilot_index: Settings) -> None:
+    from copilot.assistant import Assistant
+
+    settings = _with_model(copilot_index)
+    with ModelHost(settings) as host:
+        translator = QueryTranslator(host.model, TRANSLATING_MODEL, None)
+        retriever = HybridRetriever.from_settings(settings, translator)
+        answer = Assistant(retriever, host.model(), settings, translator=translator).ask(
+            "Quelles sont les exigences de sécurité pour une machine physique ?"
+        )
+    assert answer.translation is not None and answer.translation.language == "fr"
+    quote = answer.quotes[0]
+    assert quote.rec_id == "ITU-T Y.3507" and quote.clause
+    assert detect_language(quote.text) == "en" and answer.answer.startswith(f"“{quote.text}”")
+    synthesis = answer.answer.split("\n\n", 1)[1]
+    assert detect_language(synthesis) == "fr", synthesis
