@@ -52,6 +52,7 @@ EXAMPLES = (
 _QUOTED = re.compile(r"[\"“«「『]\s*([^\"”»」』]{2,80}?)\s*[\"”»」』]")
 _LEAD_IN = re.compile(r"^\s*(?:english(?:\s+translation)?|translation|question)\s*:\s*", re.I)
 _MAX_GROWTH = 4
+_NOT_LATIN = re.compile(r"[^\x00-\x7F]")
 _ITU_IN_OTHER_LANGUAGES = frozenset({"UIT", "UIT-T", "UIT-R"})
 """ITU's own name in French and Spanish: translated to ITU-T/ITU-R, not kept."""
 
@@ -79,9 +80,10 @@ def kept_terms(original: str) -> list[str]:
     """What a translation must carry verbatim: Recommendation identifiers, acronyms, quoted terms."""
     ids = find_rec_ids(original)
     spans = [(start, end) for _, start, end in ids]
+    latin = _NOT_LATIN.sub(" ", original)  # "OTDR是什么意思": no word boundary after OTDR otherwise
     words = [
         w
-        for w in acronyms(original)
+        for w in acronyms(latin)
         if w not in _ITU_IN_OTHER_LANGUAGES and not any(s <= original.find(w) < e for s, e in spans)
     ]
     quoted = [m.group(1) for m in _QUOTED.finditer(original)]

@@ -28,6 +28,7 @@ TRANSLATING_MODEL = "qwen2.5-coder-0.5b"
 def test_identifiers_acronyms_and_quoted_terms_must_survive() -> None:
     question = "Que signifie « liaison montante » et OTDR dans la Recommandation UIT-T G.650.1 ?"
     assert kept_terms(question) == ["G.650.1", "OTDR", "liaison montante"]
+    assert kept_terms("IMT-2000的增强系统和OTDR是什么？") == ["IMT-2000", "OTDR"]
 
 
 def test_what_the_model_dropped_is_appended_once() -> None:
