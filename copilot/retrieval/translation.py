@@ -91,7 +91,15 @@ def kept_terms(original: str) -> list[str]:
 
 
 def restore_terms(original: str, english: str) -> str:
-    """``english`` with every term of :func:`kept_terms` the model dropped or altered appended."""
+    """``english`` with every term of :func:`kept_terms` the model dropped or altered appended, and
+    without any Recommendation identifier the question does not name (a small model copies them from
+    its worked examples)."""
+    asked = {rec_id for rec_id, _, _ in find_rec_ids(original)}
+    for rec_id, start, end in reversed(find_rec_ids(english)):
+        if rec_id not in asked:
+            log.info("translation of %r named %s, which the question does not; removed", original, rec_id)
+            english = english[:start] + english[end:]
+    english = " ".join(english.split()).replace(" ?", "?")
     present = {rec_id for rec_id, _, _ in find_rec_ids(english)}
     missing = []
     for term in kept_terms(original):
@@ -190,7 +198,7 @@ class QueryTranslator:
         tag = self.prompt.tag
         found.model = f"{self.model_name} ({tag})"
         if self.cache is not None and (english := self.cache.get(self.model_name, tag, question)):
-            found.english, found.cached = english, True
+            found.english, found.cached = restore_terms(question, english), True
             return found
         if self._unavailable is not None:
             found.notice = self._unavailable

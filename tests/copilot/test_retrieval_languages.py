@@ -37,7 +37,14 @@ def test_what_the_model_dropped_is_appended_once() -> None:
         "What does OTDR mean in ITU-T G.650.1?"
     )
     assert restore_terms(question, "What does optical reflectometry mean in G.652?") == (
-        "What does optical reflectometry mean in G.652? ITU-T G.650.1 OTDR"
+        "What does optical reflectometry mean in? ITU-T G.650.1 OTDR"
+    )
+
+
+def test_an_identifier_the_question_does_not_name_is_removed() -> None:
+    question = "Какова область применения Рекомендации о метаданных цифровых вывесок?"
+    assert restore_terms(question, "What is the application of Recommendation ITU-T Y.1541?") == (
+        "What is the application of?"
     )
 
 
