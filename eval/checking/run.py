@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from copilot.checker import check_draft
 from copilot.checker.draft import load_draft
 from copilot.checker.models import Category, CheckReport, Finding, Severity
+from copilot.checker.restatements import CandidateChooser, EvidenceJudge, recommendation_key
 from copilot.checker.rules.base import CheckContext
 from eval.checking import consistency_run, corpus_run
 from eval.checking.corpus import build_record_store, corpus_catalog, corpus_store
@@ -80,7 +81,11 @@ def _key(f: Finding) -> tuple[str, str | None, str]:
 
 
 def score(
-    defects: list[Defect], corpus: Path, store: RecordStore, catalog: ReferenceCatalog | None
+    defects: list[Defect],
+    corpus: Path,
+    store: RecordStore,
+    catalog: ReferenceCatalog | None,
+    chooser: CandidateChooser | None = None,
 ) -> list[DefectResult]:
     baselines: dict[str, set[tuple[str, str | None, str]]] = {}
     results: list[DefectResult] = []
@@ -88,9 +93,9 @@ def score(
         for defect in progress(defects, "defects", len(defects)):
             source = corpus / defect.doc
             if defect.doc not in baselines:
-                baselines[defect.doc] = {_key(f) for f in _check(source, store, catalog)}
+                baselines[defect.doc] = {_key(f) for f in _check(source, store, catalog, chooser)}
             copy = inject(defect, source, Path(tmp) / defect.id / source.name)
-            new = [f for f in _check(copy, store, catalog) if _key(f) not in baselines[defect.doc]]
+            new = [f for f in _check(copy, store, catalog, chooser) if _key(f) not in baselines[defect.doc]]
             results.append(
                 DefectResult(
                     id=defect.id,
@@ -103,9 +108,13 @@ def score(
     return results
 
 
-def _check(path: Path, store: RecordStore, catalog: ReferenceCatalog | None) -> list[Finding]:
+def _check(
+    path: Path, store: RecordStore, catalog: ReferenceCatalog | None, chooser: CandidateChooser | None
+) -> list[Finding]:
     draft = load_draft(path)
     context = CheckContext.for_file(path, draft, catalog=catalog, store=store)
+    if chooser is not None:
+        context.judge = EvidenceJudge(context, recommendation_key(draft.meta.rec_id), chooser)
     return check_draft(draft, context).findings
 
 
@@ -234,14 +243,15 @@ def main(argv: list[str] | None = None) -> int:
         "--store", type=Path, help="record store to reuse (built from <corpus>/itu-t when absent)"
     )
     parser.add_argument("--split", choices=sorted(SPLITS), default="test", help="seeded-defect split")
+    parser.add_argument("--model", help="a model (setting llm.model) chooses consistency sources too")
     args = parser.parse_args(argv)
     if not (args.corpus / "itu-t").is_dir():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 1
     catalog = corpus_catalog(args.corpus)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, consistency_run.model_chooser(args.model) as chooser:
         store = corpus_store(args.corpus, args.store or Path(tmp) / "records.sqlite3")
-        results = score(load_defects(SPLITS[args.split]), args.corpus, store, catalog)
+        results = score(load_defects(SPLITS[args.split]), args.corpus, store, catalog, chooser)
         store.close()
     scores = by_category(results)
     print(table(scores))
