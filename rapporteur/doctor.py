@@ -79,11 +79,12 @@ def _remote_check(settings: Settings) -> Check:
 
 def _embedded_checks(settings: Settings) -> list[Check]:
     from copilot.cpu_support import embedded_model_blockers
-    from copilot.packaged_models import PACKAGED_MODELS, ModelNotInstalled, resolve_gguf
+    from copilot.packaged_models import PACKAGED_MODELS, ModelNotInstalled, installed_models, resolve_gguf
 
+    installed = f"packaged models installed: {', '.join(installed_models()) or 'none'}"
     try:
         gguf = resolve_gguf(settings.llm.model, settings.llm.model_cache)
-        model = Check(name="model", status="ok", detail=f"{settings.llm.model}: {gguf}")
+        model = Check(name="model", status="ok", detail=f"{settings.llm.model}: {gguf} ({installed})")
     except ModelNotInstalled as exc:
         packaged = PACKAGED_MODELS.get(settings.llm.model)
         fix = (
@@ -92,7 +93,7 @@ def _embedded_checks(settings: Settings) -> list[Check]:
             else f"set RAPPORTEUR_LLM_MODEL to a packaged model ({', '.join(PACKAGED_MODELS)}) or a GGUF file"
         )
         fix += ", or set RAPPORTEUR_LLM_ENABLED=false to work without a model"
-        model = Check(name="model", status="fail", detail=str(exc), fix=fix)
+        model = Check(name="model", status="fail", detail=f"{exc} ({installed})", fix=fix)
     if importlib.util.find_spec("llama_cpp") is None:
         server = Check(
             name="llama.cpp",

