@@ -40,6 +40,7 @@ _CLAUSE = re.compile(r"^(?P<num>\d{1,2})\t(?P<title>[^:\t]+)$")
 _ANNEX = re.compile(r"^Annex (?P<label>[A-Z])\b")
 _APPENDIX = re.compile(r"^Appendix (?P<label>[IVX]+)\b")
 _ROMAN = {"I": 1, "V": 5, "X": 10}
+_BIBLIOGRAPHY_TAG = re.compile(r"\[b-[^\]\n]{2,60}\]")
 _REC_LINE = re.compile(r"^Recommendation (?P<rec>ITU-[TR] \S+)$")
 _DEFINED = re.compile(r"^3\.[12]\.\d+\t(?P<term>[^:\[\n]+?)\s*(?:\[[^\]]*\])?\s*:", re.M)
 _DEFINED_HERE = re.compile(r"^3\.2\.\d+\t(?P<term>[^:\[\n]+?)\s*:", re.M)
@@ -168,8 +169,11 @@ class DraftDocument(BaseModel):
         return "\n\n".join(parts) + "\n"
 
     def context_for(self, key: str) -> str:
-        """The rest of the draft, which a clause is drafted from: every other clause but the lists."""
-        return "\n\n".join(s.text for s in self.sections if s.key != key and s.key not in _NOT_CONTEXT)
+        """The rest of the draft, which a clause is drafted from: every other clause but the lists. For
+        clause 2, without bibliography tags ("[b-ITU-T H.760]" in a quoted note): an informative
+        document is listed in the Bibliography, not among the references."""
+        rest = "\n\n".join(s.text for s in self.sections if s.key != key and s.key not in _NOT_CONTEXT)
+        return _BIBLIOGRAPHY_TAG.sub(" ", rest) if key == KIND_KEYS[DraftKind.REFERENCES] else rest
 
     def defined_terms(self, here_only: bool = False) -> list[str]:
         """The terms clause 3 defines (3.2 only with ``here_only``), as written."""

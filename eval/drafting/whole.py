@@ -30,7 +30,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from copilot.checker.rules.base import normalized
 from copilot.drafting.document import KIND_KEYS, DraftDocument, draft_into
 from copilot.drafting.drafter import Drafter
 from copilot.drafting.exact import ExactPieces
@@ -38,6 +37,7 @@ from copilot.drafting.models import DraftKind
 from copilot.llm import ChatModel, LLMUnavailable, ModelHost
 from copilot.query import find_rec_ids
 from copilot.retrieval import HybridRetriever
+from eval.drafting.reuse import _TAG, tag_key
 from eval.drafting.run import _REFERENCE_ID
 from eval.report import progress
 from ingest.catalog import ReferenceCatalog
@@ -47,6 +47,7 @@ from rapporteur.settings import Settings
 WHOLE_BRIEFS: Traversable = files("eval.drafting") / "whole_briefs.jsonl"  # package data
 SYSTEMS = ("one draft", "separately")
 _PLACEHOLDER = re.compile(r"<[^<>\n]{1,80}>")
+_STANDARD = re.compile(r"^(?:ITU-[TR]|CCITT|CCIR|ISO|IEC|IETF|ETSI|IEEE|3GPP)\b")
 _LISTED_ABBREVIATION = re.compile(r"^(?P<abbr>[^\s<]{2,12})\t", re.M)
 _LISTS = {KIND_KEYS[DraftKind.REFERENCES], KIND_KEYS[DraftKind.ABBREVIATIONS], "Bibliography"}
 
@@ -64,6 +65,14 @@ def load_whole_briefs(path: Traversable = WHOLE_BRIEFS) -> list[WholeBrief]:
 
 def _is_prose(key: str) -> bool:
     return key in ("Summary", "1") or (key.isdigit() and int(key) >= 6)
+
+
+def cited_documents(text: str) -> set[str]:
+    """The documents ``text`` cites as references: tags of a standard ("[ITU-T Y.3500]", "[ISO/IEC TR
+    20002]") and ITU identifiers in running text; a bibliography tag ("[b-ITU-T H.760]") is not one."""
+    normative = _TAG.sub(lambda m: " " if m["tag"].startswith("b-") else m[0], text)
+    tags = {tag_key(m["tag"]) for m in _TAG.finditer(normative) if _STANDARD.match(m["tag"])}
+    return tags | {tag_key(rec) for rec, _, _ in find_rec_ids(normative)}
 
 
 def consistency(document: DraftDocument, exact: ExactPieces) -> dict[str, tuple[int, int]]:
@@ -92,10 +101,9 @@ def consistency(document: DraftDocument, exact: ExactPieces) -> dict[str, tuple[
     if listed:
         out["abbreviations listed (precision)"] = (len(listed & acronyms), len(listed))
 
-    own = normalized(document.rec_id or "")
-    cited = {normalized(rec) for rec, _, _ in find_rec_ids(written)} - {own}
+    cited = cited_documents(written) - {tag_key(document.rec_id or "")}
     references = document.section(KIND_KEYS[DraftKind.REFERENCES])
-    entries = {normalized(m["rec"]) for m in _REFERENCE_ID.finditer(references.text)} if references else set()
+    entries = {tag_key(m["rec"]) for m in _REFERENCE_ID.finditer(references.text)} if references else set()
     if cited:
         out["references cited (recall)"] = (len(cited & entries), len(cited))
     if entries:
@@ -154,39 +162,36 @@ def evaluate(
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--index", type=Path)
-    parser.add_argument("--corpus", type=Path)
-    parser.add_argument("--model", action="store_true", help="draft the prose with the configured model")
-    parser.add_argument("--out", type=Path, default=Path("eval/results/drafting-whole.json"))
-    args = parser.parse_args()
-    overrides: dict[str, Any] = {k: v for k, v in (("index", args.index), ("corpus", args.corpus)) if v}
-    if not args.model:
-        overrides["llm"] = {"enabled": False}
-    settings = Settings(**overrides)
-    briefs = load_whole_briefs()
-    with ModelHost(settings) as host:
-        try:
-            model: ChatModel | None = host.model() if args.model else None
-            why = None if args.model else "no model asked for (--model)"
-        except LLMUnavailable as exc:
-            model, why = None, str(exc)
-        rows = evaluate(settings, briefs, model, why)
+def rescore(settings: Settings, rows: list[dict[str, Any]], briefs: list[WholeBrief]) -> None:
+    """Count again, in place, on the drafts a run kept (a change of scoring needs no drafting)."""
+    held_out = {b.id: b.rec_id for b in briefs}
+    library = Library(settings)
+    catalog = ReferenceCatalog.from_settings(settings)
+    try:
+        for row in rows:
+            exact = ExactPieces(library.store, catalog, held_out[row["id"]])
+            for system in SYSTEMS:
+                if system in row:
+                    document = DraftDocument.from_text(row[system]["draft"])
+                    row[system]["counts"] = consistency(document, exact)
+    finally:
+        library.close()
+
+
+def report(model: str | None, briefs: list[WholeBrief], rows: list[dict[str, Any]], out: Path) -> None:
+    """Pool the rows, write them to ``out`` and print the table."""
     scored = [r for r in rows if "skipped" not in r]
     metrics = {system: pooled(scored, system) for system in SYSTEMS}
     result: dict[str, Any] = {
-        "model": settings.llm.model if model else None,
+        "model": model,
         "briefs": len(briefs),
         "scored": len(scored),
         "metrics": metrics,
         "seconds": {system: round(sum(r[system]["seconds"] for r in scored), 1) for system in SYSTEMS},
         "rows": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
     print(f"{len(scored)} of {len(briefs)} briefs scored; model: {result['model']}")
     names = sorted({n for s in SYSTEMS for n in metrics[s]})
     print(f"{'':34}" + "".join(f"{s:>12}" for s in SYSTEMS))
@@ -195,6 +200,36 @@ def main() -> None:
         print(f"{name:34}" + "".join("           -" if v is None else f"{v:12.3f}" for v in values))
     for row in scored:
         print(row["id"], {s: row[s]["counts"] for s in SYSTEMS})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--index", type=Path)
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--model", action="store_true", help="draft the prose with the configured model")
+    parser.add_argument("--rescore", type=Path, metavar="RUN.json", help="count again on a run's drafts")
+    parser.add_argument("--out", type=Path, default=Path("eval/results/drafting-whole.json"))
+    args = parser.parse_args()
+    overrides: dict[str, Any] = {k: v for k, v in (("index", args.index), ("corpus", args.corpus)) if v}
+    if not args.model:
+        overrides["llm"] = {"enabled": False}
+    settings = Settings(**overrides)
+    briefs = load_whole_briefs()
+    if args.rescore:
+        kept = json.loads(args.rescore.read_text())
+        rescore(settings, [r for r in kept["rows"] if "skipped" not in r], briefs)
+        report(kept["model"], briefs, kept["rows"], args.out)
+        return
+    with ModelHost(settings) as host:
+        try:
+            model: ChatModel | None = host.model() if args.model else None
+            why = None if args.model else "no model asked for (--model)"
+        except LLMUnavailable as exc:
+            model, why = None, str(exc)
+        rows = evaluate(settings, briefs, model, why)
+    report(settings.llm.model if model else None, briefs, rows, args.out)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ import pytest
 
 from copilot.drafting.document import DraftDocument
 from copilot.drafting.exact import ExactPieces
-from eval.drafting.whole import consistency, load_whole_briefs
+from eval.drafting.reuse import tag_key
+from eval.drafting.whole import cited_documents, consistency, load_whole_briefs
 from ingest.library import Library
 from rapporteur.settings import Settings
 
@@ -79,3 +80,8 @@ def test_a_draft_without_written_prose_has_no_term_count(exact: ExactPieces) -> 
 def test_the_briefs_are_three_clauses_each() -> None:
     briefs = load_whole_briefs()
     assert len(briefs) >= 5 and all(len(set(b.kinds)) == 3 for b in briefs)
+
+
+def test_another_bodys_tag_is_a_citation_and_a_bibliography_tag_is_not() -> None:
+    text = "3.1.1\tmanaged P2P [ISO/IEC TR 20002]: P2P, managed (see [b-ITU-T H.760]), as in ITU-T X.609."
+    assert cited_documents(text) == {tag_key("ISO/IEC TR 20002"), tag_key("ITU-T X.609")}

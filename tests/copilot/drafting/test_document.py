@@ -206,3 +206,10 @@ def test_the_kind_that_redrafts_a_clause_comes_from_its_place_or_title() -> None
     assert document.kind_of("3") == DraftKind.DEFINITIONS
     assert document.kind_of("7") == DraftKind.REQUIREMENTS
     assert document.kind_of("6") is None
+
+
+def test_the_references_are_drafted_without_the_bibliography_tags_of_the_rest() -> None:
+    note = "3.1.1\tcontent [ITU-T H.780]: Audio or video.\nNOTE – Formats as in [b-ITU-T H.760].\n"
+    document = DraftDocument.from_text(f"3\tDefinitions\n\n{note}")
+    assert "[ITU-T H.780]" in document.context_for("2") and "H.760" not in document.context_for("2")
+    assert "[b-ITU-T H.760]" in document.context_for("4")
