@@ -60,6 +60,7 @@ class TimedEmbedder:
         self.inner = MiniLMEmbedder()
         self.name = self.inner.name
         self.dimension = self.inner.dimension
+        self.windows = self.inner.windows
         self.seconds = 0.0
         self.cpu_seconds = 0.0
         self.passages = 0

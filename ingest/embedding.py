@@ -10,6 +10,7 @@ time, not as silently worse retrieval.
 
 from __future__ import annotations
 
+import math
 from importlib.resources import files
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +23,9 @@ MODEL_NAME = "all-MiniLM-L6-v2-int8"
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "a9576e4dadfe7f78f071a1c00ba6902cc83ec6ed7e9b590ee974950bd4d54393"
 MAX_TOKENS = 256
+WINDOW_STRIDE = 192
+"""The most tokens between the starts of a long passage's windows: consecutive ones share 62 tokens or
+more, so a sentence one window cuts off is whole in the next; a chunk of up to ~440 tokens gets two."""
 
 
 class EmbeddingError(RuntimeError):
@@ -35,6 +39,10 @@ class Embedder(Protocol):
     dimension: int
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def windows(self, text: str) -> list[str]:
+        """The passage split into what the model sees whole; the first is the passage itself."""
+        ...
 
 
 def onnx_file() -> Path:
@@ -80,6 +88,9 @@ class MiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
+        self._splitter = Tokenizer.from_file(str(tokenizer))
+        self._splitter.no_truncation()
+        self._splitter.no_padding()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -94,3 +105,23 @@ class MiniLMEmbedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def windows(self, text: str) -> list[str]:
+        """Overlapping windows of at most :data:`MAX_TOKENS` tokens, as few as ``WINDOW_STRIDE`` allows,
+        evenly spread, the last ending with the text, each starting on a word. The first is the text
+        itself, whose vector (:meth:`embed` truncates) is the first window's, so a passage's existing
+        vector stays its first window and only the later ones are embedded anew."""
+        encoding = self._splitter.encode(text)
+        offsets, words = encoding.offsets[1:-1], encoding.word_ids[1:-1]  # without [CLS] and [SEP]
+        size, tokens = MAX_TOKENS - 2, len(offsets)
+        if tokens <= size:
+            return [text]
+        count = math.ceil((tokens - size) / WINDOW_STRIDE) + 1
+        found = [text]
+        for n in range(1, count):
+            first = round(n * (tokens - size) / (count - 1))
+            while first > 0 and words[first] == words[first - 1]:
+                first -= 1  # a word split into pieces starts the window whole
+            last = min(first + size, tokens) - 1
+            found.append(text[offsets[first][0] : offsets[last][1]])
+        return found

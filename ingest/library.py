@@ -10,6 +10,7 @@ recorded with its reason and never touches what is already indexed.
 from __future__ import annotations
 
 import fnmatch
+import logging
 import multiprocessing
 import os
 import shutil
@@ -25,8 +26,9 @@ import numpy as np
 from pydantic import BaseModel
 
 from ingest.chunker import ClauseChunker
-from ingest.embedding import Embedder, MiniLMEmbedder
+from ingest.embedding import Embedder
 from ingest.extract import RecordExtractor
+from ingest.index_parts import IndexParts, window_id
 from ingest.lock import writer_lock
 from ingest.metadata import doc_id_for, identify, normalize_rec_id
 from ingest.models import (
@@ -42,9 +44,10 @@ from ingest.models import (
 from ingest.parsers import Limits, ParseError, parse_file
 from ingest.store import RecordStore, file_hash, text_hash
 from ingest.structure import ClauseTree, ClauseTreeBuilder
-from ingest.vectors import ChromaIndex, VectorIndex
 from rapporteur.errors import IndexDamaged, UsageError
 from rapporteur.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as (files done, files total, current file) while ingesting."""
@@ -70,6 +73,8 @@ class RepairReport(BaseModel):
     """Files read again because the records were lost (the paths the damaged store still gave up)."""
     vector_store_reset: bool = False
     vectors_restored: int = 0
+    windows_restored: int = 0
+    """Vectors of long chunks' later windows added (an index from before windows gets them here)."""
     documents: int = 0
     chunks: int = 0
 
@@ -211,29 +216,14 @@ class ParsePool:
                     )
 
 
-class Library:
-    """One index directory: a record store (SQLite) and a vector index (Chroma)."""
+class Library(IndexParts):
+    """One index directory: a record store (SQLite) and vector indexes (Chroma: chunks, windows)."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
-        self.settings = settings
+        super().__init__(settings, embedder)
         self.store = RecordStore(settings.index / "records.sqlite3")
-        self._vectors: VectorIndex | None = None
-        self._embedder = embedder
         self.limits = Limits(settings.ingest.max_file_bytes, settings.ingest.max_unzipped_bytes)
         self.chunker = ClauseChunker(settings.ingest.chunk_chars)
-
-    @property
-    def vectors(self) -> VectorIndex:
-        if self._vectors is None:
-            s = self.settings
-            self._vectors = ChromaIndex(s.index / "chroma", s.chroma.collection, s.chroma.host, s.chroma.port)
-        return self._vectors
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = MiniLMEmbedder()
-        return self._embedder
 
     def close(self) -> None:
         self.store.close()
@@ -323,9 +313,13 @@ class Library:
     def _write(self, job: ParseJob, doc: PreparedDocument, report: IngestReport) -> None:
         """Embed, then write in the crash-safe order: pending -> vectors -> records and complete."""
         vectors = self._embed([c.text for c in doc.chunks])
+        windows = self._windows_of(doc.chunks)
+        window_vectors = self._embed([w.text for w in windows])
         self.store.mark_pending(job.key, doc.meta.doc_id, job.content_hash, PIPELINE_VERSION)
         self.vectors.delete_document(doc.meta.doc_id)
         self.vectors.upsert(doc.chunks, vectors)
+        self.windows.delete_document(doc.meta.doc_id)
+        self.windows.upsert(windows, window_vectors)
         self.store.replace_document(doc.meta, doc.clauses, doc.chunks, doc.records)
         (report.updated if job.known else report.added).append(job.key)
 
@@ -339,6 +333,15 @@ class Library:
             n += 1
             candidate = f"{base}-{n}"
         return candidate
+
+    def _windows_of(self, chunks: list[Chunk]) -> list[Chunk]:
+        """The windows after the first of chunks longer than the embedder sees, as chunks of their own
+        (same metadata, :func:`window_id` ids), so dense search can score a clause by its best window."""
+        return [
+            chunk.model_copy(update={"chunk_id": window_id(chunk.chunk_id, n), "text": text})
+            for chunk in chunks
+            for n, text in enumerate(self.embedder.windows(chunk.text)[1:], start=1)
+        ]
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Embed in batches, reusing vectors of texts seen before (unchanged clauses of a changed file)."""
@@ -393,6 +396,7 @@ class Library:
 
     def _remove_document(self, doc_id: str) -> None:
         self.vectors.delete_document(doc_id)
+        self.windows.delete_document(doc_id)
         self.store.remove_document(doc_id)
 
     def documents(self) -> list[DocumentSummary]:
@@ -423,6 +427,19 @@ class Library:
             missing = [c for c in self.store.chunks(doc_id) if c.chunk_id not in present]
             self.vectors.upsert(missing, self._embed([c.text for c in missing]))
             restored += len(missing)
+        return restored
+
+    def restore_windows(self) -> int:
+        """Add the window vectors indexed chunks lack (all of them for an index made before windows):
+        the upgrade path, embedding only windows after the first; returns how many were added."""
+        restored = 0
+        for doc_id in self.store.settled_chunks():
+            present = set(self.windows.ids_of(doc_id))
+            missing = [w for w in self._windows_of(self.store.chunks(doc_id)) if w.chunk_id not in present]
+            if missing:
+                self.windows.upsert(missing, self._embed([w.text for w in missing]))
+                restored += len(missing)
+                logger.info("%s: %d window vectors added", doc_id, len(missing))
         return restored
 
     def _matching(self, key: str) -> list[DocumentSummary]:
@@ -524,6 +541,7 @@ def repair_index(settings: Settings, embedder: Embedder | None = None) -> Repair
                     _set_aside(index / "chroma")
                     report.vector_store_reset = True
             report.vectors_restored = library.restore_vectors()
+            report.windows_restored = library.restore_windows()
             library.check_vectors()
             report.documents, report.chunks = len(library.documents()), library.store.chunk_count()
         finally:

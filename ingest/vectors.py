@@ -35,7 +35,11 @@ class VectorIndex(Protocol):
 class ChromaIndex:
     """Chroma collection with cosine distance; ``host`` set means a Chroma server, else a local folder."""
 
-    def __init__(self, path: Path, collection: str, host: str | None = None, port: int = 8000) -> None:
+    def __init__(
+        self, path: Path, collection: str, host: str | None = None, port: int = 8000, create: bool = True
+    ) -> None:
+        """``create=False`` opens only an existing collection (:class:`LookupError` when there is none),
+        so a reader never writes to an index it only reads."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -45,6 +49,8 @@ class ChromaIndex:
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        if not create and collection not in {c.name for c in self._client.list_collections()}:
+            raise LookupError(f"no collection {collection!r}")
         self._collection = self._client.get_or_create_collection(
             collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )

@@ -250,7 +250,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                     lines.append("the damaged records named no file; run 'rapporteur ingest FOLDER' again")
             if r.vector_store_reset:
                 lines.append("vector store: unreadable, moved aside to chroma.damaged")
-            lines.append(f"vectors restored: {r.vectors_restored}")
+            lines.append(f"vectors restored: {r.vectors_restored}, windows added: {r.windows_restored}")
             return "\n".join([*lines, f"the index holds {r.documents} documents, {r.chunks} chunks"])
 
         _emit(report, args.json, human)

@@ -16,10 +16,11 @@ from typing import Protocol
 import bm25s
 
 from copilot.lexical import LexicalIndex, store_fingerprint, tokenize
-from ingest.embedding import Embedder, MiniLMEmbedder
+from ingest.embedding import Embedder
+from ingest.index_parts import IndexParts
 from ingest.models import Definition, DocumentSummary
 from ingest.store import RecordStore
-from ingest.vectors import ChromaIndex, VectorIndex
+from ingest.vectors import VectorIndex
 from rapporteur.settings import Settings
 
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
@@ -38,34 +39,22 @@ class IndexView(Protocol):
     def vectors(self) -> VectorIndex: ...
 
     @property
+    def existing_windows(self) -> VectorIndex | None: ...
+
+    @property
     def embedder(self) -> Embedder: ...
 
 
-class IndexReader:
+class IndexReader(IndexParts):
     """One index directory opened for reading (records in SQLite, vectors in Chroma)."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
-        self.settings = settings
+        super().__init__(settings, embedder)
         self._store = RecordStore(settings.index / "records.sqlite3")
-        self._vectors: VectorIndex | None = None
-        self._embedder = embedder
 
     @property
     def store(self) -> RecordStore:
         return self._store
-
-    @property
-    def vectors(self) -> VectorIndex:
-        if self._vectors is None:
-            s = self.settings
-            self._vectors = ChromaIndex(s.index / "chroma", s.chroma.collection, s.chroma.host, s.chroma.port)
-        return self._vectors
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = MiniLMEmbedder()
-        return self._embedder
 
     def close(self) -> None:
         self._store.close()

@@ -19,6 +19,7 @@ from copilot.query import ParsedQuery
 from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
 from copilot.retrieval.index import IndexView, Snapshot
 from copilot.retrieval.signals import RecordSignals
+from ingest.index_parts import chunk_of_window
 
 PINNED_SCORE = 1.0
 TITLE_DEPTH = 20
@@ -69,6 +70,10 @@ class LexicalProducer:
 
 
 class DenseProducer:
+    """Chunks by cosine similarity, a long chunk scored by its best window (max-pooled): its own vector
+    is its first window, the windows collection holds the rest, so text past the embedder's token limit
+    is seen too."""
+
     name = "dense"
 
     def __init__(self, index: IndexView) -> None:
@@ -77,15 +82,21 @@ class DenseProducer:
     def produce(self, request: SearchRequest, depth: int) -> RankedList:
         vector = self.index.embedder.embed([request.text])[0]
         where = {"doc_id": {"$in": sorted(request.allowed)}} if request.allowed is not None else None
+        best: dict[str, float] = {}
+        windows = self.index.existing_windows
+        found = self.index.vectors.query(vector, depth, where)
+        if windows is not None:
+            found += [(chunk_of_window(w), d) for w, d in windows.query(vector, depth, where)]
+        for chunk_id, distance in found:
+            best[chunk_id] = max(best.get(chunk_id, -1.0), 1.0 - distance)
         lex = request.snap.lexical
-        found = []
-        for chunk_id, distance in self.index.vectors.query(vector, depth, where):
+        ranked = []
+        for chunk_id, score in sorted(best.items(), key=lambda item: -item[1]):
             position = lex.position.get(chunk_id)
             if position is not None:
-                found.append(
-                    (lex.doc_ids[position], lex.clauses[position], Candidate(chunk_id, score=1.0 - distance))
-                )
-        return request.locate.dedupe(found)
+                candidate = Candidate(chunk_id, score=score)
+                ranked.append((lex.doc_ids[position], lex.clauses[position], candidate))
+        return request.locate.dedupe(ranked)
 
 
 class RecordsProducer:

@@ -103,3 +103,36 @@ def test_cli_search_json(index: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert len(hits) == 3
     assert set(hits[0]) == {"doc_id", "rec_id", "clause", "heading", "page", "text", "score", "path"}
     assert main(["search", "x", "--index", str(index), "--filter", "nokey"]) == 2  # usage error
+
+
+def test_dense_search_sees_the_second_half_of_a_long_clause(tmp_path: Path) -> None:
+    from tokenizers import Tokenizer
+
+    from copilot.retrieval import IndexReader
+    from ingest.embedding import MAX_TOKENS, tokenizer_file
+
+    match = "Late voice packets are discarded by the jitter buffer of the satellite gateway."
+    opening = " ".join(f"The gateway logs event {n} in its management record." for n in range(30))
+    note = tmp_path / "note.md"
+    note.write_text(
+        "# Note on gateways\n\n## 1 Scope\n\nThis note covers gateway management.\n\n"
+        f"## 6 Gateway behaviour\n\n{opening} {match}\n\n"
+        "## 7 Terminal behaviour\n\nA terminal shows its battery level on the screen.\n"
+    )
+    settings = Settings(index=tmp_path / "index")
+    library = Library(settings)
+    assert not library.ingest([note]).failed
+    library.close()
+    tokens = Tokenizer.from_file(str(tokenizer_file()))
+    tokens.no_truncation()
+    assert len(tokens.encode(opening).ids) > MAX_TOKENS  # the chunk's own vector does not see the match
+
+    reader = IndexReader(settings)
+    hits = HybridRetriever(reader).search(
+        "what happens to voice packets arriving late at a satellite gateway jitter buffer",
+        k=3,
+        mode="dense",
+        understand=False,
+    )
+    reader.close()
+    assert hits[0].clause == "6" and match in hits[0].text

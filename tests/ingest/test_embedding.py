@@ -1,7 +1,7 @@
 import numpy as np
 from tokenizers import Tokenizer
 
-from ingest.embedding import MiniLMEmbedder, tokenizer_file
+from ingest.embedding import MAX_TOKENS, MiniLMEmbedder, tokenizer_file
 
 
 def test_offline_embeddings_are_normalised_and_meaningful() -> None:
@@ -34,3 +34,20 @@ def test_the_tokenizer_splits_as_all_minilm_l6_v2_own_tokenizer_does() -> None:
         101, 1017, 1012, 1016, 1012, 1015, 3558, 3698, 1031, 2009, 2226, 1011, 1056, 1061,
         1012, 8698, 2581, 1033, 1024, 1037, 4857, 1011, 7396, 7668, 1012, 102,
     ]  # fmt: skip
+
+
+def test_windows_cover_a_long_passage_with_overlap_and_start_on_words() -> None:
+    embedder = MiniLMEmbedder(verify=False)
+    passage = " ".join(f"Clause {n} lists interworking requirements." for n in range(120))
+    windows = embedder.windows(passage)
+    assert windows[0] == passage  # its vector is the passage's own (embed truncates)
+    assert len(windows) >= 3
+    tokens = Tokenizer.from_file(str(tokenizer_file()))
+    tokens.no_truncation()
+    for later in windows[1:]:
+        start = passage.index(later)
+        assert not (passage[start - 1].isalnum() and later[0].isalnum())  # no word cut in two
+        assert len(tokens.encode(later).ids) <= MAX_TOKENS
+    assert passage.endswith(windows[-1])
+    assert passage.index(windows[2]) < passage.index(windows[1]) + len(windows[1])  # they overlap
+    assert embedder.windows("A short clause.") == ["A short clause."]

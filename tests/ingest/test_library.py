@@ -281,3 +281,51 @@ def test_a_cut_short_or_emptied_record_store_is_refused_and_repair_starts_it_afr
     library.check_vectors()
     assert library.ingest(notes).added and library.vectors.count() == library.store.chunk_count()
     library.close()
+
+
+LONG_CLAUSE = (
+    "# Note on gateways\n\n## 1 Scope\n\nThis note covers gateways.\n\n## 6 Gateway behaviour\n\n"
+    + " ".join(f"The gateway logs event {n} in its management record." for n in range(40))
+    + "\n\nLate voice packets are discarded by the jitter buffer of the satellite gateway.\n"
+)
+
+
+def test_long_chunks_get_window_vectors_that_repair_adds_to_an_older_index(tmp_path: Path) -> None:
+    import chromadb
+
+    from copilot.retrieval import IndexReader
+
+    note = tmp_path / "note.md"
+    note.write_text(LONG_CLAUSE)
+    settings = Settings(index=tmp_path / "index")
+    library = Library(settings)
+    library.ingest([note])
+    doc_id = library.documents()[0].doc_id
+    wanted = sorted(
+        f"{c.chunk_id}#w{n}"
+        for c in library.store.chunks(doc_id)
+        for n in range(1, len(library.embedder.windows(c.text)))
+    )
+    long_ones = {c.clause for c in library.store.chunks(doc_id) if len(library.embedder.windows(c.text)) > 1}
+    assert wanted and long_ones == {"6"}
+    assert sorted(library.windows.ids_of(doc_id)) == wanted
+    expected = len(wanted)
+    library.close()
+
+    # An index from before windows: no windows collection. Readers leave it so; repair adds them.
+    SharedSystemClient.clear_system_cache()
+    chromadb.PersistentClient(
+        path=str(settings.index / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
+    ).delete_collection(f"{settings.chroma.collection}_windows")
+    SharedSystemClient.clear_system_cache()
+    reader = IndexReader(settings)
+    assert reader.existing_windows is None and reader.existing_windows is None
+    reader.close()
+    report = repair_index(settings)
+    assert report.windows_restored == expected and report.vectors_restored == 0
+    assert repair_index(settings).windows_restored == 0
+
+    library = Library(settings)
+    assert library.remove(doc_id) == [doc_id]
+    assert library.windows.ids_of(doc_id) == [] and library.windows.count() == 0
+    library.close()
