@@ -3,16 +3,19 @@
     python -m bench.retrieval_latency [--index eval/results/index] [--scales 1 4 16] [--out bench/results]
 
 Each scale is a fresh index in a temporary folder holding N copies of every document of ``--index``
-(chunks, clauses and definitions copied under new doc ids; vectors copied from the embedding cache,
-never recomputed). Per scale it reports the BM25 (re)build time, the cold open of the saved BM25 index,
-and p50/p95 query time for hybrid search with query understanding, lexical only and dense only, over
-the evaluation questions. Model loading and the first query are excluded (warm-up).
+(chunks, clauses and definitions copied under new doc ids; chunk and window vectors copied from the
+embedding cache, never recomputed: windows the source index lacks are left out). Per scale it reports
+the BM25 (re)build time, the cold open of the saved BM25 index, and p50/p95 query time for hybrid
+search with query understanding, lexical only and dense only, over the evaluation questions, with the
+load average at the end (the machine may be shared). Model loading and the first query are excluded
+(warm-up).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -42,6 +45,9 @@ def duplicate(source: Library, target: Library, copies: int) -> int:
         state = store.file_state(doc.path)
         cached = store.cached_embeddings([text_hash(c.text) for c in chunks], model)
         vectors = np.stack([cached[text_hash(c.text)] for c in chunks])
+        windows = source.windows_of(chunks)
+        window_cache = store.cached_embeddings([text_hash(w.text) for w in windows], model)
+        windows = [w for w in windows if text_hash(w.text) in window_cache]
         definitions = [d for d in all_definitions if d.doc_id == doc.doc_id]
         for n in range(copies):
             doc_id = doc.doc_id if n == 0 else f"{doc.doc_id}~{n}"
@@ -58,6 +64,14 @@ def duplicate(source: Library, target: Library, copies: int) -> int:
             records = Records(definitions=[d.model_copy(update={"doc_id": doc_id}) for d in definitions])
             target.store.mark_pending(path, doc_id, meta.content_hash, PIPELINE_VERSION)
             target.vectors.upsert(copied, vectors)
+            if windows:
+                renamed = [
+                    w.model_copy(
+                        update={"doc_id": doc_id, "chunk_id": doc_id + w.chunk_id[len(doc.doc_id) :]}
+                    )
+                    for w in windows
+                ]
+                target.windows.upsert(renamed, np.stack([window_cache[text_hash(w.text)] for w in windows]))
             target.store.replace_document(meta, clauses, copied, records)
     return target.store.chunk_count()
 
@@ -114,22 +128,25 @@ def main(argv: list[str] | None = None) -> int:
                 times = measure(retriever, questions, mode, understand)  # type: ignore[arg-type]
                 row[f"{label}_p50_ms"] = percentile(times, 50)
                 row[f"{label}_p95_ms"] = percentile(times, 95)
+            row["windows"] = target.windows.count()
+            row["load_1min"] = os.getloadavg()[0]
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
             target.close()
 
     head = (
-        "| copies | chunks | BM25 build s | open s | hybrid p50 / p95 ms | lexical p50 / p95 ms "
-        "| dense p50 / p95 ms |"
+        "| copies | chunks | windows | BM25 build s | open s | hybrid p50 / p95 ms | lexical p50 / p95 ms "
+        "| dense p50 / p95 ms | load (1 min) |"
     )
-    lines = [head, "|" + " --- |" * 7]
+    lines = [head, "|" + " --- |" * 9]
     for r in rows:
         lines.append(
-            f"| {r['scale']:.0f}x | {r['chunks']:.0f} | {r['bm25_build_s']:.1f} | {r['open_s']:.2f} | "
+            f"| {r['scale']:.0f}x | {r['chunks']:.0f} | {r['windows']:.0f} | {r['bm25_build_s']:.1f} | "
+            f"{r['open_s']:.2f} | "
             + " | ".join(
                 f"{r[f'{m}_p50_ms']:.0f} / {r[f'{m}_p95_ms']:.0f}" for m in ("hybrid", "lexical", "dense")
             )
-            + " |"
+            + f" | {r['load_1min']:.1f} |"
         )
     md = "\n".join([f"# Search latency ({len(questions)} queries per mode, warm process, CPU)", "", *lines])
     args.out.mkdir(parents=True, exist_ok=True)

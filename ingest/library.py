@@ -313,7 +313,7 @@ class Library(IndexParts):
     def _write(self, job: ParseJob, doc: PreparedDocument, report: IngestReport) -> None:
         """Embed, then write in the crash-safe order: pending -> vectors -> records and complete."""
         vectors = self._embed([c.text for c in doc.chunks])
-        windows = self._windows_of(doc.chunks)
+        windows = self.windows_of(doc.chunks)
         window_vectors = self._embed([w.text for w in windows])
         self.store.mark_pending(job.key, doc.meta.doc_id, job.content_hash, PIPELINE_VERSION)
         self.vectors.delete_document(doc.meta.doc_id)
@@ -334,7 +334,7 @@ class Library(IndexParts):
             candidate = f"{base}-{n}"
         return candidate
 
-    def _windows_of(self, chunks: list[Chunk]) -> list[Chunk]:
+    def windows_of(self, chunks: list[Chunk]) -> list[Chunk]:
         """The windows after the first of chunks longer than the embedder sees, as chunks of their own
         (same metadata, :func:`window_id` ids), so dense search can score a clause by its best window."""
         return [
@@ -435,7 +435,7 @@ class Library(IndexParts):
         restored = 0
         for doc_id in self.store.settled_chunks():
             present = set(self.windows.ids_of(doc_id))
-            missing = [w for w in self._windows_of(self.store.chunks(doc_id)) if w.chunk_id not in present]
+            missing = [w for w in self.windows_of(self.store.chunks(doc_id)) if w.chunk_id not in present]
             if missing:
                 self.windows.upsert(missing, self._embed([w.text for w in missing]))
                 restored += len(missing)
