@@ -112,7 +112,7 @@ def build(ws: Workspace, panel: gr.HTML) -> None:
         in_force = gr.Checkbox(label="In force only", scale=1, elem_id="ask-in-force")
         clear = gr.Button("New conversation", scale=1, elem_id="ask-clear")
     sources = sources_radio("Sources (click one to read the clause)", "ask-sources")
-    build_conversation_draft(ws, conversation)
+    build_conversation_draft(ws, conversation, clear)
 
     def on_ask(
         text: str,

@@ -165,8 +165,9 @@ def finding_choices(report: CheckReport) -> list[tuple[str, str]]:
     return out
 
 
-def build_conversation_draft(ws: Workspace, conversation: gr.State) -> None:
-    """The conversation's draft under the Ask history; ``conversation`` is the Ask view's session state."""
+def build_conversation_draft(ws: Workspace, conversation: gr.State, new_conversation: gr.Button) -> None:
+    """The conversation's draft under the Ask history; ``conversation`` is the Ask view's session state,
+    which ``new_conversation`` replaces (the draft shown goes with it)."""
     with gr.Accordion("Draft of this conversation", open=True, elem_id="cd"):
         with gr.Row():
             kind = gr.Dropdown(
@@ -287,3 +288,8 @@ def build_conversation_draft(ws: Workspace, conversation: gr.State) -> None:
         on_finding, inputs=[conversation, findings], outputs=[clause, clause_text], api_visibility="private"
     )
     export.click(on_export, inputs=[conversation], outputs=[docx_file], api_visibility="private")
+    new_conversation.click(
+        lambda: (gr.update(choices=[], value=None), "", "", "", gr.update(choices=[], value=None),
+                 gr.update(value=None, visible=False)),
+        outputs=[clause, clause_text, notice, whole, findings, docx_file], api_visibility="private",
+    )  # fmt: skip

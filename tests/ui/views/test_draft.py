@@ -15,7 +15,7 @@ from pathlib import Path
 import docx
 from playwright.sync_api import expect
 
-from tests.ui.conftest import REPO, PageFactory
+from tests.ui.conftest import REPO, TIMEOUT_MS, PageFactory
 from ui.server import RunningServer
 
 TOPIC = "functional requirements of physical machines for cloud computing"
@@ -55,6 +55,8 @@ def test_a_draft_is_cited_editable_exportable_and_regenerated(
     expect(text).to_have_value(reused)
 
 
+WAIT_MS = 2 * TIMEOUT_MS
+"""Drafting and checking on a loaded two-core machine take longer than an assertion's default 5 s."""
 HAND_EDIT = (
     "6\tRequirements\n\nREQ-01: The physical machine shall provide at least one CPU to each virtual machine."
 )
@@ -66,7 +68,7 @@ def test_a_conversation_grows_one_draft_that_is_edited_checked_and_exported(
     page = new_page(ui_server.url)
     page.locator("#question textarea").fill("What is a physical machine?")
     page.locator("#ask").click()
-    expect(page.locator("#chat")).to_contain_text("[ITU-T Y.3507] clause 3.2.1")
+    expect(page.locator("#chat")).to_contain_text("[ITU-T Y.3507] clause 3.2.1", timeout=WAIT_MS)
 
     def add(kind: str) -> None:
         page.get_by_role("combobox", name="Clause kind").last.click()
@@ -75,24 +77,28 @@ def test_a_conversation_grows_one_draft_that_is_edited_checked_and_exported(
 
     add("definitions")  # about the conversation's topic: the topic box is left empty
     whole = page.locator("#cd-text textarea")
-    expect(whole).to_have_value(re.compile(r"3\.1\.1\tphysical machine \[ITU-T Y\.3507\]: A type of"))
+    reused = re.compile(r"3\.1\.1\tphysical machine \[ITU-T Y\.3507\]: A type of")
+    expect(whole).to_have_value(reused, timeout=WAIT_MS)
     add("requirements")
-    expect(page.locator("#cd-clause-text textarea")).to_have_value(re.compile(r"^6\tRequirements"))
-    page.locator("#cd-clause-text textarea").fill(HAND_EDIT)
+    clause = page.locator("#cd-clause-text textarea")
+    expect(clause).to_have_value(re.compile(r"^6\tRequirements"), timeout=WAIT_MS)
+    clause.fill(HAND_EDIT)
     page.locator("#cd-save").click()
-    expect(whole).to_have_value(re.compile(r"CPU\tCentral Processing Unit"))  # clause 4 follows the edit
+    listed = re.compile(r"CPU\tCentral Processing Unit")  # clause 4 follows the edit
+    expect(whole).to_have_value(listed, timeout=WAIT_MS)
     add("conventions")
-    expect(whole).to_have_value(re.compile(r'5\tConventions\n\nIn this Recommendation:\n\nThe keywords "is'))
+    conventions = re.compile(r'5\tConventions\n\nIn this Recommendation:\n\nThe keywords "is')
+    expect(whole).to_have_value(conventions, timeout=WAIT_MS)
     assert HAND_EDIT in whole.input_value()
 
     page.locator("#cd-check").click()
     findings = page.locator("#cd-findings")
     shall = findings.get_by_text(re.compile(r"^clause 6 · \w+ · requirements · .*shall"))
-    expect(shall).to_be_visible()
+    expect(shall).to_be_visible(timeout=WAIT_MS)
     assert not findings.get_by_text(re.compile(r"· error · structure ·")).count()
-    page.locator("#cd-clause-text textarea").fill("")
+    clause.fill("")
     shall.click()
-    expect(page.locator("#cd-clause-text textarea")).to_have_value(HAND_EDIT + "\n")
+    expect(clause).to_have_value(HAND_EDIT + "\n", timeout=WAIT_MS)
 
     page.locator("#cd-export").click()
     with page.expect_download() as info:
@@ -112,3 +118,8 @@ def test_a_conversation_grows_one_draft_that_is_edited_checked_and_exported(
     findings_json = json.loads(checked.stdout)["findings"]
     assert not [f for f in findings_json if f["category"] == "structure" and f["severity"] == "error"]
     assert any(f["rule"] == "requirements.shall" and f["location"]["clause"] == "6" for f in findings_json)
+
+    page.locator("#ask-clear").click()  # a new conversation starts without a draft
+    expect(whole).to_have_value("", timeout=WAIT_MS)
+    add("conventions")
+    expect(whole).not_to_have_value(re.compile("Requirements"), timeout=WAIT_MS)
