@@ -170,6 +170,16 @@ class LexicalIndex:
         start, end = self._spans.get(doc_id, (0, 0))
         return range(start, end)
 
+    def share_in(self, token: str, doc_id: str) -> float:
+        """The share of the chunks holding ``token`` that belong to ``doc_id``: near 1 for a word that
+        names a document without being in its title ('jbig2' in T.88), small for common words."""
+        if token not in self._vocab or not self.chunk_ids:
+            return 0.0
+        holding = np.asarray(self._bm25.get_scores([token])) > 0
+        start, end = self._spans.get(doc_id, (0, 0))
+        total = int(holding.sum())
+        return float(holding[start:end].sum()) / total if total else 0.0
+
     def search(self, query: str, k: int, doc_ids: set[str] | None = None) -> list[LexicalHit]:
         """The ``k`` best chunks for ``query``, restricted to ``doc_ids`` when given; zero scores dropped."""
         tokens = [t for t in dict.fromkeys(tokenize(query)) if t in self._vocab]

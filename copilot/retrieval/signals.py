@@ -35,6 +35,8 @@ _QUESTION_WORDS = (
 )
 QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 """Words that ask for a record rather than name one (English, French and Spanish)."""
+NAMING_SHARE = 0.5
+"""A question word found mostly in one document names it (chosen on the dev split)."""
 
 
 def content_words(text: str) -> set[str]:
@@ -68,10 +70,12 @@ class RecordSignals:
     content: set[str] = field(default_factory=set)
 
     def unexplained(self, words: set[str], doc_id: str, snap: Snapshot) -> set[str]:
-        """Content words left once a record's own words and its document's title and id are removed."""
+        """Content words left once a record's own words, its document's title and id, and words that
+        name its document (mostly found there: 'In JBIG2, ...' for T.88) are removed."""
         doc = snap.documents.get(doc_id)
         explained = content_words(f"{doc.rec_id or ''} {doc.title or ''}") if doc else set()
-        return self.content - words - explained
+        left = self.content - words - explained
+        return {w for w in left if snap.lexical.share_in(w, doc_id) < NAMING_SHARE}
 
 
 def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> RecordSignals:

@@ -117,3 +117,36 @@ def test_french_and_spanish_acronym_questions_land_on_the_english_clause(
     """Only language-neutral cues cross languages so far (acronyms); translated prose questions do not
     (eval/retrieval/RESULTS.md, by language)."""
     assert _first(retriever, question) == ("ITU-T Y.1543", "4")
+
+
+def _rec(rec_id: str, title: str, defined: str, body: str) -> str:
+    return (
+        f"# Recommendation ITU-T {rec_id}: {title}\n\n"
+        f"## 1 Scope\n\nThis Recommendation covers {title.lower()}.\n\n"
+        f"## 3 Definitions\n\n### 3.2 Terms defined in this Recommendation\n\n3.2.1 ordinal: {defined}\n\n"
+        f"## 6 Procedures\n\n{body}\n"
+    )
+
+
+def test_a_word_that_names_the_document_outside_its_title_explains_the_question(tmp_path: Path) -> None:
+    """'In JBIG2' names the bi-level coding Recommendation though its title lacks the word: the word is
+    found mostly in that document, so that document's definition is the focus, not the other one."""
+    folder = tmp_path / "recs"
+    folder.mkdir()
+    (folder / "t9988.md").write_text(
+        _rec("T.9988", "Coding of bi-level images", "The position of a symbol in a symbol dictionary.",
+             "A JBIG2 decoder reads segments. JBIG2 symbol dictionaries hold symbols.")
+    )  # fmt: skip
+    (folder / "q9989.md").write_text(
+        _rec("Q.9989", "Numbering of signalling ports", "The position of a port in a signalling group.",
+             "A port is numbered by its ordinal within the group of signalling ports.")
+    )  # fmt: skip
+    settings = Settings(index=tmp_path / "index")
+    library = Library(settings)
+    assert not library.ingest([folder]).failed
+    library.close()
+    reader = IndexReader(settings)
+    retriever = HybridRetriever(reader)
+    assert _first(retriever, "what is meant by ordinal in JBIG2") == ("ITU-T T.9988", "3.2.1")
+    assert _first(retriever, "what is meant by ordinal for signalling ports") == ("ITU-T Q.9989", "3.2.1")
+    reader.close()
