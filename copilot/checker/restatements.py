@@ -16,6 +16,7 @@ import math
 import re
 import weakref
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -367,7 +368,8 @@ class EvidenceJudge:
         best = candidates[0][0]
         close = [(c, row) for c, row in candidates if c >= best - NEAR]
         agreed = False
-        for fact in facts(sentence):
+        mine = facts(sentence)
+        for fact in mine:
             if fact.kind == "keyword":
                 close_words = [(c, r) for c, r in close if c >= KEYWORD_COVERAGE]
                 same_slot = [(c, r) for c, r in close_words if any(f.slot == fact.slot for f in r.facts)]
@@ -377,6 +379,9 @@ class EvidenceJudge:
                 continue
             if any(f.slot == fact.slot and f.value == fact.value for _, r in same_slot for f in r.facts):
                 agreed = True
+                continue
+            if any(_within(fact, mine, sentence, r) for _, r in same_slot):
+                agreed = True  # "above about 700 MHz" against a scope of "100 MHz to 50 GHz"
                 continue
             return self._contradiction(paragraph, sentence, fact, same_slot[0][1])
         return agreed
@@ -426,6 +431,32 @@ class EvidenceJudge:
             evidence=evidence,
             suggestion=f'Restore the Recommendation\'s wording: "{restored}"',
         )
+
+
+def _ranges(found: Sequence[Fact], text: str) -> list[tuple[Fact, Fact]]:
+    """Pairs of facts that are the two ends of one range ("1260-1360 nm", "100 MHz to 50 GHz")."""
+    pairs = []
+    for low, high in zip(found, found[1:], strict=False):
+        if low.slot != high.slot or low.kind != high.kind:
+            continue
+        if low.shown == high.shown or re.search(
+            rf"{re.escape(low.shown)}\s*(?:to|-|–)\s*{re.escape(high.shown)}", text
+        ):
+            pairs.append((low, high))
+    return pairs
+
+
+def _within(fact: Fact, mine: Sequence[Fact], sentence: str, row: _Sentence) -> bool:
+    """A single value (not itself a range's end) inside a range the other sentence states says
+    nothing against it: "above about 700 MHz" against a scope of "100 MHz to 50 GHz"."""
+    if fact.kind not in ("value", "deadline") or any(fact in pair for pair in _ranges(mine, sentence)):
+        return False
+    value = float(fact.value)
+    return any(
+        low.slot == fact.slot and min(float(low.value), float(high.value)) <= value
+        and value <= max(float(low.value), float(high.value))
+        for low, high in _ranges(row.facts, row.text)
+    )  # fmt: skip
 
 
 def _clip(text: str, width: int = 160) -> str:

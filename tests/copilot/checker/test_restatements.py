@@ -31,6 +31,8 @@ Readings are protected with a CRC-32 checksum computed over the whole reading.
 A widget hub that loses its controller should retry after at least 10 days of silence.
 
 The hub gain is computed as G = 0.2126 R + 0.7152 S + 0.0722 T from the three sensor readings.
+
+The widget hub radio operates at carrier frequencies from 100 MHz to 50 GHz.
 """
 
 
@@ -223,3 +225,14 @@ def test_a_packaged_model_answers_with_a_candidate_or_none(tiny_model: OpenAICha
     pick = chooser.choose(LOOSE.format("0.299 R + 0.587 S"), candidates)
     assert pick is None or pick in (0, 1)  # a 135M model's choice is not graded, only its plumbing
     assert chooser.choose(LOOSE.format("0.299 R + 0.587 S"), candidates) == pick  # asked once
+
+
+def test_a_value_inside_a_stated_range_is_no_contradiction_but_another_range_is(
+    tmp_path: Path, library: RecordStore
+) -> None:
+    said = "As in [ITU-T Y.9990], the widget hub radio operates at carrier frequencies {}."
+    inside = _check(tmp_path, library, said.format("above about 700 MHz"))
+    assert not [f for f in inside.findings if f.category.value == "consistency"]
+    other = _check(tmp_path, library, said.format("from 100 MHz to 60 GHz"))
+    (finding,) = [f for f in other.findings if f.category.value == "consistency"]
+    assert '"60 GHz"' in finding.message and "50 GHz" in finding.message
