@@ -18,6 +18,7 @@ from copilot.citation import Citation
 from copilot.drafting.drafter import Drafter
 from copilot.llm import ChatModel, LLMUnavailable, ModelHost, ModelStatus
 from copilot.retrieval import HybridRetriever
+from copilot.retrieval.translation import QueryTranslator
 from ingest.catalog import ReferenceCatalog
 from ingest.library import Library
 from ingest.models import ClauseText
@@ -31,12 +32,15 @@ class Workspace:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.library = Library(settings)
-        self.retriever = HybridRetriever(self.library, ReferenceCatalog.from_settings(settings))
-        self.write_lock = threading.Lock()
-        self.scratch = Path(tempfile.mkdtemp(prefix="rapporteur-ui-"))
         self._host = ModelHost(settings)
         self._model_lock = threading.Lock()
         self._model_error: str | None = None
+        self.translator = QueryTranslator.from_settings(settings, self._started_model)
+        self.retriever = HybridRetriever(
+            self.library, ReferenceCatalog.from_settings(settings), translator=self.translator
+        )
+        self.write_lock = threading.Lock()
+        self.scratch = Path(tempfile.mkdtemp(prefix="rapporteur-ui-"))
 
     @property
     def uploads(self) -> Path:
@@ -67,10 +71,19 @@ class Workspace:
                 self._model_error = f"No language model: {exc}"
                 return None, self._model_error
 
-    def assistant(self) -> Assistant:
-        """An assistant over the shared retriever and model (retrieval-only answers when there is none)."""
+    def _started_model(self) -> ChatModel:
+        """The model for translating a question (started as :meth:`model` starts it); LLMUnavailable
+        when there is none, so the question is searched as asked."""
         model, why = self.model()
-        return Assistant(self.retriever, model, self.settings, unavailable=why)
+        if model is None:
+            raise LLMUnavailable(why or "no language model")
+        return model
+
+    def assistant(self) -> Assistant:
+        """An assistant over the shared retriever and model (retrieval-only answers when there is none);
+        a question in another language is also searched in English, as the CLI does."""
+        model, why = self.model()
+        return Assistant(self.retriever, model, self.settings, unavailable=why, translator=self.translator)
 
     def drafter(self) -> Drafter:
         """A drafter over the shared retriever, catalog and model (exact parts only when there is none)."""
