@@ -72,18 +72,20 @@ class LexicalProducer:
 class DenseProducer:
     """Chunks by cosine similarity, a long chunk scored by its best window (max-pooled): its own vector
     is its first window, the windows collection holds the rest, so text past the embedder's token limit
-    is seen too."""
+    is seen too. Off by default: on the dev split windows lowered dense R@5 0.614 -> 0.596 and hybrid
+    0.940 -> 0.928 (English, eval/retrieval/RESULTS.md)."""
 
     name = "dense"
 
-    def __init__(self, index: IndexView) -> None:
+    def __init__(self, index: IndexView, windows: bool = False) -> None:
         self.index = index
+        self.windows = windows
 
     def produce(self, request: SearchRequest, depth: int) -> RankedList:
         vector = self.index.embedder.embed([request.text])[0]
         where = {"doc_id": {"$in": sorted(request.allowed)}} if request.allowed is not None else None
         best: dict[str, float] = {}
-        windows = self.index.existing_windows
+        windows = self.index.existing_windows if self.windows else None
         found = self.index.vectors.query(vector, depth, where)
         if windows is not None:
             found += [(chunk_of_window(w), d) for w, d in windows.query(vector, depth, where)]

@@ -109,6 +109,7 @@ def test_dense_search_sees_the_second_half_of_a_long_clause(tmp_path: Path) -> N
     from tokenizers import Tokenizer
 
     from copilot.retrieval import IndexReader
+    from copilot.retrieval.stages import DenseProducer
     from ingest.embedding import MAX_TOKENS, tokenizer_file
 
     match = "Late voice packets are discarded by the jitter buffer of the satellite gateway."
@@ -128,7 +129,9 @@ def test_dense_search_sees_the_second_half_of_a_long_clause(tmp_path: Path) -> N
     assert len(tokens.encode(opening).ids) > MAX_TOKENS  # the chunk's own vector does not see the match
 
     reader = IndexReader(settings)
-    hits = HybridRetriever(reader).search(
+    retriever = HybridRetriever(reader)
+    retriever.dense = DenseProducer(reader, windows=True)
+    hits = retriever.search(
         "what happens to voice packets arriving late at a satellite gateway jitter buffer",
         k=3,
         mode="dense",
