@@ -313,7 +313,7 @@ class Library(IndexParts):
     def _write(self, job: ParseJob, doc: PreparedDocument, report: IngestReport) -> None:
         """Embed, then write in the crash-safe order: pending -> vectors -> records and complete."""
         vectors = self._embed([c.text for c in doc.chunks])
-        windows = self.windows_of(doc.chunks)
+        windows = self.windows_of(doc.chunks) if self.settings.ingest.dense_windows else []
         window_vectors = self._embed([w.text for w in windows])
         self.store.mark_pending(job.key, doc.meta.doc_id, job.content_hash, PIPELINE_VERSION)
         self.vectors.delete_document(doc.meta.doc_id)
@@ -541,7 +541,8 @@ def repair_index(settings: Settings, embedder: Embedder | None = None) -> Repair
                     _set_aside(index / "chroma")
                     report.vector_store_reset = True
             report.vectors_restored = library.restore_vectors()
-            report.windows_restored = library.restore_windows()
+            if settings.ingest.dense_windows:
+                report.windows_restored = library.restore_windows()
             library.check_vectors()
             report.documents, report.chunks = len(library.documents()), library.store.chunk_count()
         finally:

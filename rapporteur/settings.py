@@ -49,6 +49,11 @@ class IngestSettings(_Part):
     )
     max_file_bytes: int = 200 * 1024 * 1024
     max_unzipped_bytes: int = 500 * 1024 * 1024
+    dense_windows: bool = Field(
+        default=False,
+        description="Also embed the later windows of clauses longer than the embedder sees, and let dense "
+        "search score a clause by its best window (off: on the dev split it did not help, eval/retrieval).",
+    )
 
 
 class ChromaSettings(_Part):

@@ -79,7 +79,7 @@ class HybridRetriever:
         self.prior = FrontMatterPrior(FRONT_MATTER_FACTOR)
         self.pinning = PinningStage()
         self.lexical: Producer = LexicalProducer()
-        self.dense: Producer = DenseProducer(index)
+        self.dense: Producer = DenseProducer(index, windows=index.settings.ingest.dense_windows)
         self.records: Producer = RecordsProducer()
         self.titles: Producer = TitlesProducer()
         self._snapshot: Snapshot | None = None

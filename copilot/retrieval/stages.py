@@ -72,8 +72,9 @@ class LexicalProducer:
 class DenseProducer:
     """Chunks by cosine similarity, a long chunk scored by its best window (max-pooled): its own vector
     is its first window, the windows collection holds the rest, so text past the embedder's token limit
-    is seen too. Off by default: on the dev split windows lowered dense R@5 0.614 -> 0.596 and hybrid
-    0.940 -> 0.928 (English, eval/retrieval/RESULTS.md)."""
+    is seen too. Off unless ``ingest.dense_windows`` (which also makes ingest embed the windows): on the
+    dev split windows lowered dense R@5 0.614 -> 0.596 and hybrid 0.940 -> 0.928 (English,
+    eval/retrieval/RESULTS.md)."""
 
     name = "dense"
 

@@ -109,7 +109,6 @@ def test_dense_search_sees_the_second_half_of_a_long_clause(tmp_path: Path) -> N
     from tokenizers import Tokenizer
 
     from copilot.retrieval import IndexReader
-    from copilot.retrieval.stages import DenseProducer
     from ingest.embedding import MAX_TOKENS, tokenizer_file
 
     match = "Late voice packets are discarded by the jitter buffer of the satellite gateway."
@@ -120,7 +119,7 @@ def test_dense_search_sees_the_second_half_of_a_long_clause(tmp_path: Path) -> N
         f"## 6 Gateway behaviour\n\n{opening} {match}\n\n"
         "## 7 Terminal behaviour\n\nA terminal shows its battery level on the screen.\n"
     )
-    settings = Settings(index=tmp_path / "index")
+    settings = Settings(index=tmp_path / "index", ingest={"dense_windows": True})
     library = Library(settings)
     assert not library.ingest([note]).failed
     library.close()
@@ -130,7 +129,6 @@ def test_dense_search_sees_the_second_half_of_a_long_clause(tmp_path: Path) -> N
 
     reader = IndexReader(settings)
     retriever = HybridRetriever(reader)
-    retriever.dense = DenseProducer(reader, windows=True)
     hits = retriever.search(
         "what happens to voice packets arriving late at a satellite gateway jitter buffer",
         k=3,

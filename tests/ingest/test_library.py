@@ -297,7 +297,7 @@ def test_long_chunks_get_window_vectors_that_repair_adds_to_an_older_index(tmp_p
 
     note = tmp_path / "note.md"
     note.write_text(LONG_CLAUSE)
-    settings = Settings(index=tmp_path / "index")
+    settings = Settings(index=tmp_path / "index", ingest={"dense_windows": True})
     library = Library(settings)
     library.ingest([note])
     doc_id = library.documents()[0].doc_id
