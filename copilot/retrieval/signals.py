@@ -36,7 +36,9 @@ _QUESTION_WORDS = (
 QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 """Words that ask for a record rather than name one (English, French and Spanish)."""
 NAMING_SHARE = 0.5
-"""A question word found mostly in one document names it (chosen on the dev split)."""
+"""A name-like question word found mostly in one document names it (chosen on the dev split)."""
+_NAME_LIKE = re.compile(r"\b(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z][\w-]*\b")
+"""Words written as names ('JBIG2', 'IMT-2000', 'oneM2M', 'OTDR'): a digit or two capitals."""
 
 
 def content_words(text: str) -> set[str]:
@@ -68,20 +70,25 @@ class RecordSignals:
     terms: list[TermMatch] = field(default_factory=list)
     acronyms: list[AcronymMatch] = field(default_factory=list)
     content: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    """Content words the question writes as names (:data:`_NAME_LIKE`)."""
 
     def unexplained(self, words: set[str], doc_id: str, snap: Snapshot) -> set[str]:
-        """Content words left once a record's own words, its document's title and id, and words that
-        name its document (mostly found there: 'In JBIG2, ...' for T.88) are removed."""
+        """Content words left once a record's own words, its document's title and id, and name-like
+        words that name its document (mostly found there: 'In JBIG2, ...' for T.88) are removed; plain
+        words ('reserved values') never name a document, however few documents use them."""
         doc = snap.documents.get(doc_id)
         explained = content_words(f"{doc.rec_id or ''} {doc.title or ''}") if doc else set()
         left = self.content - words - explained
-        return {w for w in left if snap.lexical.share_in(w, doc_id) < NAMING_SHARE}
+        return {w for w in left if w not in self.names or snap.lexical.share_in(w, doc_id) < NAMING_SHARE}
 
 
 def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> RecordSignals:
     """Longest-first, non-overlapping term spans (one-word terms only when they could be the focus),
     listed with the asked term first: the term of a definition question, else the last span."""
-    signals = RecordSignals(content=content_words(parsed.text))
+    content = content_words(parsed.text)
+    names = content & content_words(" ".join(_NAME_LIKE.findall(parsed.text)))
+    signals = RecordSignals(content=content, names=names)
     words = [singular(w) for w in _SPAN_WORD.findall(parsed.text.lower().replace("-", " "))]
     taken: set[int] = set()
     for n in range(min(MAX_SPAN_WORDS, len(words)), 0, -1):
