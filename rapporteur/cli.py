@@ -342,17 +342,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     from copilot.checker import run_check
     from copilot.checker.docx_comments import write_commented_copy
     from copilot.checker.fixes import write_fixed_copy
+    from copilot.checker.model_choice import ModelChooser
     from copilot.checker.report import to_html, to_markdown
+    from copilot.llm import ModelHost
     from ingest.parsers import ParseError
 
     settings = _settings(args)
     indexed = (settings.index / "records.sqlite3").is_file()
     path = Path(args.file)
-    try:
-        draft, report = run_check(path, settings, _library(args) if indexed else None)
-    except ParseError as exc:
-        print(f"rapporteur: {path}: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    with ModelHost(settings) as host:
+        model = _connect(host)[0] if args.model and indexed else None
+        try:
+            draft, report = run_check(
+                path,
+                settings,
+                _library(args) if indexed else None,
+                chooser=ModelChooser(model) if model else None,
+            )
+        except ParseError as exc:
+            print(f"rapporteur: {path}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
     for target, render in ((args.markdown, to_markdown), (args.html, to_html)):
         if target:
             Path(target).write_text(render(report), encoding="utf-8")
@@ -873,6 +882,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.docx",
         help="write a copy of a .docx draft with each mechanical fix as a tracked change (author "
         "Rapporteur) commented with its finding, and the other findings as comments",
+    )
+    p.add_argument(
+        "--model",
+        action="store_true",
+        help="let the configured model name which sentence of a cited Recommendation a restatement "
+        "stands for where the words alone cannot tell (the code still compares the values)",
     )
 
     p = command("ask", cmd_ask, "Answer a question from the library, citing the clauses it rests on.")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from copilot.checker.draft import Draft, load_draft
 from copilot.checker.models import Category, CheckReport, CheckSummary, Finding, Location, Severity
+from copilot.checker.restatements import CandidateChooser
 from copilot.checker.rules import all_rules
 from copilot.checker.rules.base import NEED_HINTS, CheckContext, ConsistencyJudge, Rule
 from ingest.catalog import ReferenceCatalog
@@ -33,9 +34,14 @@ def check_document(
 
 
 def run_check(
-    path: Path, settings: Settings, library: IndexView | None = None, judge: ConsistencyJudge | None = None
+    path: Path,
+    settings: Settings,
+    library: IndexView | None = None,
+    judge: ConsistencyJudge | None = None,
+    chooser: CandidateChooser | None = None,
 ) -> tuple[Draft, CheckReport]:
-    """:func:`check_document` that also returns the parsed draft (for anchoring Word comments)."""
+    """:func:`check_document` that also returns the parsed draft (for anchoring Word comments);
+    ``chooser``: a model helping the consistency check tie restatements to their sources."""
     started = time.perf_counter()
     draft = load_draft(path)
     context = CheckContext.for_file(
@@ -44,6 +50,7 @@ def run_check(
         catalog=ReferenceCatalog.from_settings(settings),
         store=library.store if library is not None else None,
         judge=judge,
+        chooser=chooser,
     )
     return draft, check_draft(draft, context, started)
 

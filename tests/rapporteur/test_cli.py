@@ -358,3 +358,30 @@ def test_check_refuses_a_device_or_fifo(tmp_path: Path, capsys: pytest.CaptureFi
     for path in (Path("/dev/zero"), fifo):
         assert main(["check", str(path), "--index", str(tmp_path / "none")]) == 1
         assert f"{path}: not a regular file" in _one_line_error(capsys)
+
+
+def test_check_asks_the_model_only_with_model_and_runs_without_one(y3507_index: Path, tmp_path: Path) -> None:
+    """``check --model`` starts the configured model for the consistency check's source choice; one that
+    cannot start is said once and the check goes on without it, as plain ``check`` never tries."""
+    draft = tmp_path / "draft.md"
+    draft.write_text(
+        "# Draft Recommendation ITU-T Y.9999\n\n## 6 Requirements\n\n"
+        "As [ITU-T Y.3507] states, a physical machine provides physical resources to the cloud.\n"
+    )
+    env = {**os.environ, "RAPPORTEUR_INDEX": str(y3507_index), "RAPPORTEUR_LLM_ENABLED": "true"}
+    env["RAPPORTEUR_LLM_MODEL"] = str(tmp_path / "missing.gguf")
+    runs = {
+        flag: subprocess.run(
+            [sys.executable, "-m", "rapporteur.cli", "check", str(draft), "--json", *flag],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )  # fmt: skip
+        for flag in ((), ("--model",))
+    }
+    for done in runs.values():
+        assert done.returncode in (0, 2), done.stderr
+        assert any(n.startswith("consistency: ") for n in json.loads(done.stdout)["summary"]["notes"])
+    assert "No language model is available" not in runs[()].stderr
+    assert "No language model is available" in runs[("--model",)].stderr

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from pydantic import BaseModel
 
@@ -23,6 +23,9 @@ from copilot.checker.models import Category, Citation, Finding, Location, Severi
 from ingest.catalog import ReferenceCatalog
 from ingest.models import Abbreviation, Definition, DocumentSummary
 from ingest.store import RecordStore, file_hash
+
+if TYPE_CHECKING:
+    from copilot.checker.restatements import CandidateChooser
 
 
 class Need(StrEnum):
@@ -69,6 +72,9 @@ class CheckContext:
     catalog: ReferenceCatalog | None = None
     store: RecordStore | None = None
     judge: ConsistencyJudge | None = None
+    chooser: CandidateChooser | None = None
+    """A model naming which sentence of a cited Recommendation a draft sentence restates, where the
+    words alone do not tie them (the code still compares the values)."""
     own_rec_id: str | None = None
     own_path: str | None = None
     own_content_hash: str | None = None
@@ -86,12 +92,14 @@ class CheckContext:
         catalog: ReferenceCatalog | None = None,
         store: RecordStore | None = None,
         judge: ConsistencyJudge | None = None,
+        chooser: CandidateChooser | None = None,
     ) -> CheckContext:
         """The context for checking the draft read from ``path``, knowing which records are its own."""
         return cls(
             catalog=catalog,
             store=store,
             judge=judge,
+            chooser=chooser,
             own_rec_id=draft.meta.rec_id,
             own_path=str(path.resolve()),
             own_content_hash=file_hash(path),

@@ -23,7 +23,9 @@ class Contradicts(Rule):
     needs = frozenset({Need.CORPUS})
 
     def run(self, draft: Draft, context: CheckContext) -> list[Finding]:
-        judge = context.judge or EvidenceJudge(context, own_key=recommendation_key(draft.meta.rec_id))
+        judge = context.judge or EvidenceJudge(
+            context, own_key=recommendation_key(draft.meta.rec_id), chooser=context.chooser
+        )
         found = judge.contradictions(normative_text(draft))
         if isinstance(judge, EvidenceJudge):  # with or without a model choosing sources
             context.notes.append(judge.last.note)
