@@ -18,6 +18,9 @@ VALUES = {
     "keywords": '"is required to"',
     "existing": "none",
     "kind": "scope",
+    "terms": "",
+    "sentence": "S.",
+    "candidates": "1. <sentence>x</sentence>",
 }
 
 
