@@ -30,11 +30,27 @@ def ask(page: Page, questions: list[str]) -> None:
     for turn, question in enumerate(questions, start=1):
         page.locator("#question textarea").fill(question)
         page.locator("#ask").click()
-        page.locator("#chat [data-testid=bot]").nth(turn - 1).wait_for()
-        page.locator("#ask-sources label").first.wait_for(state="detached")
+        answered = "n => document.querySelectorAll('#chat [data-testid=bot]').length >= n"
+        page.wait_for_function(answered, arg=turn, timeout=GENERATION_MS)
+        page.locator("#ask").and_(page.locator(":enabled")).wait_for(timeout=GENERATION_MS)
         page.locator("#ask-sources label").first.wait_for(timeout=GENERATION_MS)
     page.locator("#ask-sources label").first.click()
     page.locator("#clause-panel .clause-text").wait_for()
+
+
+def grow_draft(page: Page, kinds: list[str]) -> None:
+    """The conversation's draft: each clause added about the conversation's topic, then the whole draft
+    checked."""
+    whole = page.locator("#cd-text textarea")
+    for kind in kinds:
+        before = len(whole.input_value())
+        page.get_by_role("combobox", name="Clause kind").last.click()
+        page.get_by_role("option", name=kind, exact=True).click()
+        page.locator("#cd-add").click()
+        grown = "n => document.querySelector('#cd-text textarea').value.length > n"
+        page.wait_for_function(grown, arg=before, timeout=GENERATION_MS)
+    page.locator("#cd-check").click()
+    page.locator("#cd-findings label").first.wait_for(timeout=GENERATION_MS)
 
 
 def draft(page: Page, kind: str, topic: str) -> None:
@@ -61,7 +77,8 @@ def check(page: Page, draft_path: Path) -> None:
 
 
 def take(settings: Settings, out: Path, questions: list[str], draft_path: Path) -> list[Path]:
-    """Start a server, visit each view, save ``ask``, ``draft``, ``check``, ``library``, ``settings``."""
+    """Start a server, visit each view, save ``ask``, ``conversation-draft``, ``draft``, ``check``,
+    ``library``, ``settings``."""
     out.mkdir(parents=True, exist_ok=True)
     running = start(settings, port=free_port())
     saved: list[Path] = []
@@ -80,6 +97,8 @@ def take(settings: Settings, out: Path, questions: list[str], draft_path: Path) 
 
             ask(page, questions)
             shot("ask")
+            grow_draft(page, ["definitions", "conventions"])
+            shot("conversation-draft")
             draft(page, "definitions", "functional requirements of physical machines for cloud computing")
             shot("draft")
             check(page, draft_path)
