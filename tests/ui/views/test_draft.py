@@ -82,7 +82,10 @@ def test_a_conversation_grows_one_draft_that_is_edited_checked_and_exported(
     add("requirements")
     clause = page.locator("#cd-clause-text textarea")
     expect(clause).to_have_value(re.compile(r"^6\tRequirements"), timeout=WAIT_MS)
+    expect(whole).to_have_value(re.compile(r"\n6\tRequirements"), timeout=WAIT_MS)  # the add has settled
+    expect(page.locator("#cd-add")).to_be_enabled(timeout=WAIT_MS)
     clause.fill(HAND_EDIT)
+    expect(clause).to_have_value(HAND_EDIT)
     page.locator("#cd-save").click()
     listed = re.compile(r"CPU\tCentral Processing Unit")  # clause 4 follows the edit
     expect(whole).to_have_value(listed, timeout=WAIT_MS)
