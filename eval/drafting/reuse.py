@@ -15,14 +15,12 @@ reused.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from collections.abc import Iterable
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from itertools import product
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -31,7 +29,7 @@ from copilot.checker.rules.base import normalized
 from copilot.drafting.drafter import Drafter
 from copilot.drafting.models import DraftKind
 from copilot.retrieval import HybridRetriever
-from eval.drafting.run import _DEFINITION_LINE, _REFERENCE_ID
+from eval.drafting.run import _DEFINITION_LINE, _REFERENCE_ID, library_parser, library_settings
 from eval.report import progress
 from ingest.catalog import ReferenceCatalog
 from ingest.library import Library
@@ -186,15 +184,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--index", type=Path)
-    parser.add_argument("--corpus", type=Path)
-    parser.add_argument("--out", type=Path, default=Path("eval/results/reuse.json"))
-    args = parser.parse_args()
-    overrides = {k: v for k, v in (("index", args.index), ("corpus", args.corpus)) if v}
-    rows = evaluate(Settings(**overrides), load_reuse_briefs())
+    args = library_parser(__doc__, "eval/results/reuse.json").parse_args()
+    rows = evaluate(library_settings(args), load_reuse_briefs())
     totals = summary(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"summary": totals, "rows": rows}, indent=2))

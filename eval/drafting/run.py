@@ -363,16 +363,24 @@ def run_suite(settings: Settings, fast: bool) -> SuiteResult:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def library_parser(doc: str | None, out: str) -> argparse.ArgumentParser:
+    """The command line every drafting eval takes: the library (``--index``, ``--corpus``) and ``--out``."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path)
     parser.add_argument("--corpus", type=Path)
-    parser.add_argument("--out", type=Path, default=Path("eval/results/drafting.json"))
-    args = parser.parse_args()
-    overrides = {k: v for k, v in (("index", args.index), ("corpus", args.corpus)) if v}
-    result = run_suite(Settings(**overrides), fast=False)
+    parser.add_argument("--out", type=Path, default=Path(out))
+    return parser
+
+
+def library_settings(args: argparse.Namespace, **changes: Any) -> Settings:
+    """The settings with the library the command line named (the environment's where it named none)."""
+    given = {k: v for k, v in (("index", args.index), ("corpus", args.corpus)) if v}
+    return Settings(**given, **changes)
+
+
+def main() -> None:
+    args = library_parser(__doc__, "eval/results/drafting.json").parse_args()
+    result = run_suite(library_settings(args), fast=False)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(result.model_dump_json(indent=2))
     for metric in result.metrics:

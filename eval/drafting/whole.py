@@ -19,7 +19,6 @@ shares):
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import time
@@ -38,7 +37,7 @@ from copilot.llm import ChatModel, LLMUnavailable, ModelHost
 from copilot.query import find_rec_ids
 from copilot.retrieval import HybridRetriever
 from eval.drafting.reuse import _TAG, tag_key
-from eval.drafting.run import _REFERENCE_ID
+from eval.drafting.run import _REFERENCE_ID, library_parser, library_settings
 from eval.report import progress
 from ingest.catalog import ReferenceCatalog
 from ingest.library import Library
@@ -203,19 +202,11 @@ def report(model: str | None, briefs: list[WholeBrief], rows: list[dict[str, Any
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--index", type=Path)
-    parser.add_argument("--corpus", type=Path)
+    parser = library_parser(__doc__, "eval/results/drafting-whole.json")
     parser.add_argument("--model", action="store_true", help="draft the prose with the configured model")
     parser.add_argument("--rescore", type=Path, metavar="RUN.json", help="count again on a run's drafts")
-    parser.add_argument("--out", type=Path, default=Path("eval/results/drafting-whole.json"))
     args = parser.parse_args()
-    overrides: dict[str, Any] = {k: v for k, v in (("index", args.index), ("corpus", args.corpus)) if v}
-    if not args.model:
-        overrides["llm"] = {"enabled": False}
-    settings = Settings(**overrides)
+    settings = library_settings(args) if args.model else library_settings(args, llm={"enabled": False})
     briefs = load_whole_briefs()
     if args.rescore:
         kept = json.loads(args.rescore.read_text())
