@@ -126,6 +126,10 @@ def clean_output(original: str, output: str) -> str | None:
     return text
 
 
+SEEN_LIMIT = 4096
+"""Questions a translator remembers in memory; the on-disk cache holds every translation."""
+
+
 class TranslationCache:
     """English translations on disk, keyed by (model, prompt tag, question); unusable storage (a read-
     only home) only costs repeated translations."""
@@ -187,6 +191,8 @@ class QueryTranslator:
     def translate(self, question: str) -> QueryTranslation:
         """The question's language and its English rendering (remembered for the next call)."""
         if question not in self._seen:
+            if len(self._seen) >= SEEN_LIMIT:  # a long-running server forgets the oldest (the disk keeps it)
+                del self._seen[next(iter(self._seen))]
             self._seen[question] = self._translate(question)
         return self._seen[question]
 
