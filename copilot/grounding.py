@@ -190,32 +190,112 @@ def best_window(text: str, question: str, chars: int) -> str:
 
 _QUOTE_SENTENCE = re.compile(r"[^\n]+?(?:[.!?;]+(?=\s+[A-Z0-9\[(\"“])|[.!?]+(?=\s*$)|(?=\n)|$)")
 """A sentence of a clause as it is quoted: up to its full stop (or ';' before a list item) or line end."""
-QUOTED_SENTENCES = 2
+_LIST_ITEM = re.compile(r"^\s*(?:[–—•·-]|\(?[a-z0-9ivx]{1,3}\))\s")
+_LISTED = re.compile(r":\s(?:[–—•·-]|\(?[a-z0-9ivx]{1,3}\))\s")
+_STANDARD_WORDING = re.compile(
+    r"contain provisions which|editions indicated were valid|subject to revision|is regularly published"
+    r"|as a stand-alone document|uses the following (?:terms|abbreviations)|defines the following terms"
+    r"|^for the purposes? of this (?:recommendation|standard)",
+    re.IGNORECASE,
+)
+"""The skeleton's fixed opening sentences (References, Definitions, Abbreviations): in every
+Recommendation alike, so they answer nothing."""
+_ENDS_WITH_ABBREVIATION = re.compile(rf"{_ABBREVIATION.pattern}$", re.IGNORECASE)
+QUOTED_SENTENCES = 3
+LIST_QUOTE_CHARS = 600
+"""A list quoted with its lead-in stops at the item that passes this length, marked by an ellipsis."""
+
+
+def _sentences(line: str) -> Iterator[str]:
+    """The sentences of one line; a full stop of "No. 7", "e.g. a", "i.e." does not end one."""
+    pending = ""
+    for match in _QUOTE_SENTENCE.finditer(line):
+        piece = " ".join(f"{pending} {match.group(0)}".split())
+        if _ENDS_WITH_ABBREVIATION.search(piece) and match.end() < len(line):
+            pending = piece
+            continue
+        pending = ""
+        if piece:
+            yield piece
+
+
+def _list_quote(lead_in: str, items: list[str]) -> str:
+    text = lead_in
+    for item in items:
+        if len(text) > LIST_QUOTE_CHARS:
+            return f"{text} …"
+        text = f"{text} {item}"
+    return text
+
+
+def quotable_units(citation: Citation, text: str) -> Iterator[str]:
+    """What a clause can be quoted in, spaces normalised: its sentences, and a list together with its
+    lead-in ("The instructions should:" and its items), since the lead-in alone says nothing. The
+    heading path a chunk starts with ("ITU-T F.921 > 10 ... > 10.5 Escalators") is a label, not the
+    clause's wording, and is never quoted."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    heading = (citation.heading or citation.clause or "").strip()
+    if (
+        lines
+        and heading
+        and lines[0].strip().endswith(heading)
+        and (" > " in lines[0] or lines[0].strip().startswith(citation.clause or "\0"))
+    ):
+        lines = lines[1:]
+    at = 0
+    while at < len(lines):
+        line = " ".join(lines[at].split())
+        items = []
+        while (
+            line.endswith(":")
+            and at + 1 + len(items) < len(lines)
+            and _LIST_ITEM.match(lines[at + 1 + len(items)])
+        ):
+            items.append(" ".join(lines[at + 1 + len(items)].split()))
+        if items:
+            lead_in = list(_sentences(line))
+            yield from lead_in[:-1]
+            yield _list_quote(lead_in[-1], items)
+            at += 1 + len(items)
+            continue
+        yield from _sentences(line)
+        at += 1
 
 
 def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, str]]:
-    """The sentence of the sources that holds most of the question's words, and a second one when it
-    holds words the first lacks: verbatim (spaces aside), each with its source, chosen by overlap
-    alone, so the span quoted is the library's wording and never the model's. A redacted sentence is
-    never quoted."""
+    """Up to three sentences (or lists with their lead-in) of the sources that hold most of the
+    question's words, verbatim (spaces aside), each with its source, chosen by overlap alone, so the
+    span quoted is the library's wording and never the model's. After the best one, a unit is taken
+    when it is from a source not quoted yet or holds words the ones before lack, and holds at least half
+    as many of the question's words as the best (so each relevant clause speaks, an unrelated one not).
+    Units come from the whole clause, not the excerpt the model is given, so none is cut off; on a tie
+    the earlier source wins, then a list (an ITU clause's requirements are its lists), then the denser
+    unit. Redacted sentences and the skeleton's fixed wording are never quoted."""
     asked = set(tokenize(question)) - _QUESTION_WORDS
     if not asked:
         return []
     scored = []
     for rank, source in enumerate(sources):
-        for match in _QUOTE_SENTENCE.finditer(source.text):
-            sentence = " ".join(match.group(0).split())
+        whole, _ = redact_instructions(source.citation.text or source.text)
+        for sentence in quotable_units(source.citation, whole):
             words = set(tokenize(sentence))
             found = asked & words
-            if found and REDACTED not in sentence and len(sentence.split()) >= 3:
-                scored.append((len(found), -rank, len(found) / len(words), sentence, source, found))
-    scored.sort(key=lambda row: row[:3], reverse=True)
+            if (
+                found
+                and REDACTED not in sentence
+                and len(sentence.split()) >= 3
+                and not _STANDARD_WORDING.search(sentence)
+            ):
+                listed = sentence.endswith("…") or bool(_LISTED.search(sentence))
+                scored.append((len(found), -rank, listed, len(found) / len(words), sentence, source, found))
+    scored.sort(key=lambda row: row[:4], reverse=True)
     chosen: list[tuple[Source, str]] = []
     covered: set[str] = set()
+    most = scored[0][0] if scored else 0
     for *_, sentence, source, found in scored:
         if len(chosen) == QUOTED_SENTENCES:
             break
-        if not found - covered:
+        if (not found - covered and any(s is source for s, _ in chosen)) or 2 * len(found) < most:
             continue
         chosen.append((source, sentence))
         covered |= found

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -58,6 +58,8 @@ class QAQuestion(BaseModel):
     also_clauses: list[str] = []
     chain: str | None = None
     """Turns with one ``chain`` form a conversation, asked in file order."""
+    split: Literal["dev", "test"] = "dev"
+    """``test`` questions were written from clause texts before any run on them and are only reported."""
 
     def as_retrieval(self) -> Question:
         return Question(
@@ -210,6 +212,7 @@ def evaluate(
             "kind": question.kind,
             "answerable": bool(question.rec_id),
             "follow_up": question.id in later,
+            "split": question.split,
         }
         for name, ask in systems.items():
             reply = ask(question)
@@ -235,6 +238,14 @@ def result(rows: list[dict[str, Any]], config: dict[str, Any]) -> SuiteResult:
         for name, value in mine.items()
     ]
     notes = [f"{len(rows)} questions"]
+    for split in ("dev", "test"):
+        part = [r for r in rows if r.get("split", "dev") == split]
+        if part:
+            figures = {s: aggregate(part, s)["answer correctness"] for s in ("rapporteur", "naive")}
+            notes.append(
+                f"{split}: {len(part)} questions, answer correctness {figures['rapporteur']:.3f} "
+                f"(naive {figures['naive']:.3f})"
+            )
     later = [r for r in rows if r.get("follow_up")]
     if later:
         turns = {s: aggregate(later, s) for s in ("rapporteur", "naive", "unthreaded")}

@@ -199,3 +199,48 @@ def test_the_quoted_sentence_is_the_clause_s_own_that_holds_the_question_s_words
         ("S2", "6.1 A widget hub is required to forward every reading within 5 seconds.")
     ]
     assert quote_sentences("What is it?", sources) == []  # no word of its own: nothing to quote
+
+
+def _source(number: str, heading: str, body: str, rank: int = 1) -> Source:
+    path = f"ITU-T F.9999 > 10 Specific features > {number} {heading}"
+    citation = Citation(rec_id="ITU-T F.9999", clause=number, heading=heading, text=f"{path}\n{body}")
+    return Source(id=f"S{rank}", citation=citation, text=citation.text)
+
+
+def test_a_list_is_quoted_with_its_lead_in_and_the_heading_path_never() -> None:
+    escalators = _source(
+        "10.5",
+        "Escalators",
+        "The audio instructions should:\n–\tenable the user to locate the escalator;\n"
+        "–\tdescribe the moving direction of the escalator.\nEscalators are common.",
+    )
+    quoted = [
+        text
+        for _, text in quote_sentences("What should audio instructions say about escalators?", [escalators])
+    ]
+    assert quoted[0] == (
+        "The audio instructions should: – enable the user to locate the escalator; "
+        "– describe the moving direction of the escalator."
+    )
+    assert not any(" > " in text for text in quoted)
+
+
+def test_a_full_stop_after_an_abbreviation_does_not_end_the_quote_and_fixed_wording_is_skipped() -> None:
+    scope = _source(
+        "1",
+        "Scope",
+        "This Recommendation uses the following terms defined elsewhere:\n"
+        "The cause values of Signalling System No. 7 and of DSS 1 are defined here.",
+    )
+    quoted = [
+        text for _, text in quote_sentences("Which signalling system cause values are defined?", [scope])
+    ]
+    assert quoted == ["The cause values of Signalling System No. 7 and of DSS 1 are defined here."]
+
+
+def test_each_relevant_clause_is_quoted_but_not_one_sharing_a_single_word() -> None:
+    lead = _source("7.1", "Power", "A widget hub is required to have a redundant power supply.", rank=1)
+    second = _source("7.2", "Ports", "Unused ports of a widget hub are required to be disabled.", rank=2)
+    stray = _source("8", "Other", "Every widget reading is logged.", rank=3)
+    quoted = quote_sentences("What is a widget hub required to have?", [lead, second, stray])
+    assert [source.id for source, _ in quoted] == ["S1", "S2"]
