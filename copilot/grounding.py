@@ -245,7 +245,7 @@ def quotable_units(citation: Citation, text: str) -> Iterator[str]:
     at = 0
     while at < len(lines):
         line = " ".join(lines[at].split())
-        items = []
+        items: list[str] = []
         while (
             line.endswith(":")
             and at + 1 + len(items) < len(lines)
