@@ -72,14 +72,19 @@ class RecordSignals:
     content: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
     """Content words the question writes as names (:data:`_NAME_LIKE`)."""
+    spelled: dict[str, list[set[str]]] = field(default_factory=dict)
+    """Acronyms of the question (as content words) -> the content words of each expansion the corpus
+    gives them ('ip' -> [{'internet', 'protocol'}])."""
 
     def unexplained(self, words: set[str], doc_id: str, snap: Snapshot) -> set[str]:
-        """Content words left once a record's own words, its document's title and id, and name-like
-        words that name its document (mostly found there: 'In JBIG2, ...' for T.88) are removed; plain
-        words ('reserved values') never name a document, however few documents use them."""
+        """Content words left once a record's own words, its document's title and id, acronyms the
+        title spells out ('IP' for "Internet protocol ..."), and name-like words that name its document
+        (mostly found there: 'In JBIG2, ...' for T.88) are removed; plain words ('reserved values')
+        never name a document, however few documents use them."""
         doc = snap.documents.get(doc_id)
         explained = content_words(f"{doc.rec_id or ''} {doc.title or ''}") if doc else set()
         left = self.content - words - explained
+        left = {w for w in left if not any(e and e <= explained | words for e in self.spelled.get(w, ()))}
         return {w for w in left if w not in self.names or snap.lexical.share_in(w, doc_id) < NAMING_SHARE}
 
 
@@ -88,7 +93,12 @@ def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> Rec
     listed with the asked term first: the term of a definition question, else the last span."""
     content = content_words(parsed.text)
     names = content & content_words(" ".join(_NAME_LIKE.findall(parsed.text)))
-    signals = RecordSignals(content=content, names=names)
+    spelled = {
+        word: [content_words(e) for e in expansions]
+        for acronym, expansions in (parsed.expansions or {}).items()
+        for word in content_words(acronym)
+    }
+    signals = RecordSignals(content=content, names=names, spelled=spelled)
     words = [singular(w) for w in _SPAN_WORD.findall(parsed.text.lower().replace("-", " "))]
     taken: set[int] = set()
     for n in range(min(MAX_SPAN_WORDS, len(words)), 0, -1):

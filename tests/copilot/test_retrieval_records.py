@@ -150,3 +150,30 @@ def test_a_word_that_names_the_document_outside_its_title_explains_the_question(
     assert _first(retriever, "what is meant by ordinal in JBIG2") == ("ITU-T T.9988", "3.2.1")
     assert _first(retriever, "what is meant by ordinal for signalling ports") == ("ITU-T Q.9989", "3.2.1")
     reader.close()
+
+
+def test_an_acronym_the_title_spells_out_explains_the_question(tmp_path: Path) -> None:
+    """'IP' is no word of the title "Performance of Internet protocol networks", but its expansion is:
+    the question asks for that document's ordinal, whose definition is then the focus, though the
+    other document says "IP" and "ordinal" more often (and "IP", found in three documents, names none)."""
+    folder = tmp_path / "recs"
+    folder.mkdir()
+    (folder / "y9990.md").write_text(
+        _rec("Y.9990", "Performance of Internet protocol networks", "The position of a packet in a stream.",
+             "Delay is measured per stream.")
+        + "\n## 4 Abbreviations and acronyms\n\nIP\tInternet Protocol\n"
+    )  # fmt: skip
+    (folder / "q9991.md").write_text(
+        _rec("Q.9991", "Numbering of signalling ports", "The position of a port in a signalling group.",
+             "An IP port is numbered by its ordinal. The IP ordinal of a port is unique in IP networks.")
+    )  # fmt: skip
+    (folder / "x9992.md").write_text(
+        _rec("X.9992", "Security of signalling", "A key held by one party.", "IP addresses are not secrets.")
+    )  # fmt: skip
+    settings = Settings(index=tmp_path / "index")
+    library = Library(settings)
+    assert not library.ingest([folder]).failed
+    library.close()
+    reader = IndexReader(settings)
+    assert _first(HybridRetriever(reader), "what is an ordinal in IP networks?") == ("ITU-T Y.9990", "3.2.1")
+    reader.close()
