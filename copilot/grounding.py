@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from copilot.citation import Citation
 from copilot.lexical import tokenize
+from copilot.query import without_identifiers
 
 REDACTED = "[instruction-like text removed by Rapporteur]"
 
@@ -270,8 +271,9 @@ def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, 
     as many of the question's words as the best (so each relevant clause speaks, an unrelated one not).
     Units come from the whole clause, not the excerpt the model is given, so none is cut off; on a tie
     the earlier source wins, then a list (an ITU clause's requirements are its lists), then the denser
-    unit. Redacted sentences and the skeleton's fixed wording are never quoted."""
-    asked = set(tokenize(question)) - _QUESTION_WORDS
+    unit. Redacted sentences and the skeleton's fixed wording are never quoted, and the question's
+    Recommendation identifiers are no words to match."""
+    asked = set(tokenize(without_identifiers(question))) - _QUESTION_WORDS
     if not asked:
         return []
     scored = []

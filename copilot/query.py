@@ -97,6 +97,12 @@ class ParsedQuery(BaseModel):
         return " ".join([self.text, *extra])
 
 
+def without_identifiers(text: str) -> str:
+    """``text`` with its Recommendation identifiers blanked: words to match clauses by, since the
+    clauses of the document it names rarely repeat its identifier and others' do by chance."""
+    return _REC_ID.sub(" ", text)
+
+
 def find_rec_ids(text: str) -> list[tuple[str, int, int]]:
     """(canonical id, start, end) for each ITU identifier written in ``text``."""
     found: list[tuple[str, int, int]] = []

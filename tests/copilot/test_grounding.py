@@ -244,3 +244,15 @@ def test_each_relevant_clause_is_quoted_but_not_one_sharing_a_single_word() -> N
     stray = _source("8", "Other", "Every widget reading is logged.", rank=3)
     quoted = quote_sentences("What is a widget hub required to have?", [lead, second, stray])
     assert [source.id for source, _ in quoted] == ["S1", "S2"]
+
+
+def test_the_recommendation_a_question_names_is_no_word_to_quote_by() -> None:
+    """A follow-up rewritten as "... in [ITU-T Y.1543]" must not quote whatever sentence says "ITU-T"."""
+    other = _source(
+        "6.3.1", "Loss", "ITU-T Y.1540 loss differs from ITU-T Y.1541 loss: errored packets are lost."
+    )
+    answer = _source(
+        "7.6.3", "Loss of synchronization", "When synchronization is lost, MPs notify a manager.", 2
+    )
+    quoted = quote_sentences("what happens when synchronization is lost in [ITU-T Y.1543]", [other, answer])
+    assert quoted[0] == (answer, "When synchronization is lost, MPs notify a manager.")
