@@ -131,9 +131,12 @@ _WRITTEN_CITATION = re.compile(
 _QUESTION_WORDS = frozenset(
     tokenize(
         "stand stands mean means meaning long many much say says describe explain define defined "
-        "definition i we you which what where recommendation clause tell"
+        "definition i we you which what where recommendation clause tell "
+        "compare compared comparison differ difference between versus specify cover"
     )
 )
+"""Words of asking, not of the subject: a clause need not hold them to answer ("Compare what K.20 and
+G.698.2 specify" is answered by their Scopes, which say neither word)."""
 
 
 def relevance(question: str, citation: Citation, title: str = "") -> float:

@@ -256,3 +256,10 @@ def test_the_recommendation_a_question_names_is_no_word_to_quote_by() -> None:
     )
     quoted = quote_sentences("what happens when synchronization is lost in [ITU-T Y.1543]", [other, answer])
     assert quoted[0] == (answer, "When synchronization is lost, MPs notify a manager.")
+
+
+def test_words_of_comparing_are_asking_words_not_subject_words() -> None:
+    """A Scope answers "Compare what X and Y specify" without saying "compare" or "specify"."""
+    scope = Citation(rec_id="ITU-T Y.3507", clause="1", text="This Recommendation provides requirements.")
+    question = "Compare what ITU-T Y.3507 and ITU-T Y.1543 specify"
+    assert relevance(question, scope) == relevance("ITU-T Y.3507 and ITU-T Y.1543", scope) == 0.75
