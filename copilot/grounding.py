@@ -266,6 +266,19 @@ def quotable_units(citation: Citation, text: str) -> Iterator[str]:
         at += 1
 
 
+def _scope_openings(sources: list[Source]) -> list[tuple[Source, str]]:
+    """The first sentence of each Scope among the sources ("This Recommendation specifies ..."): what a
+    question naming only Recommendations ("Compare what K.20 and G.698.2 specify") asks for."""
+    openings = []
+    for source in sources:
+        if (source.citation.heading or "").lower().startswith("scope"):
+            whole, _ = redact_instructions(source.citation.text or source.text)
+            units = [u for u in quotable_units(source.citation, whole) if REDACTED not in u]
+            if units:
+                openings.append((source, units[0]))
+    return openings[:QUOTED_SENTENCES]
+
+
 def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, str]]:
     """Up to three sentences (or lists with their lead-in) of the sources that hold most of the
     question's words, verbatim (spaces aside), each with its source, chosen by overlap alone, so the
@@ -278,7 +291,7 @@ def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, 
     Recommendation identifiers are no words to match."""
     asked = set(tokenize(without_identifiers(question))) - _QUESTION_WORDS
     if not asked:
-        return []
+        return _scope_openings(sources) if asked != set(tokenize(question)) - _QUESTION_WORDS else []
     scored = []
     for rank, source in enumerate(sources):
         whole, _ = redact_instructions(source.citation.text or source.text)

@@ -60,7 +60,8 @@ _WHICH_DOCUMENT = re.compile(
 )
 _ASKS_SCOPE = re.compile(
     r"\bscope\b|\bcover(?:s|ed)?\b|\bapplies\s+to\b|\bpurpose\s+of\b|\bwhat\s+is\s+\S+\s+about\b"
-    r"|\b(?:standard|Recommendation|text|document)\s+(?:for|on|about|that|which)\b",
+    r"|\b(?:standard|Recommendation|text|document)\s+(?:for|on|about|that|which)\b"
+    r"|\bwhat\b[^?]{0,60}\bspecif(?:y|ies)\W*$",
     re.I,
 )
 _ASKS_REFERENCES = re.compile(r"\breferenc|\bcit(?:e|es|ed|ing)\b|\brefers?\s+to\b|\bbibliograph", re.I)

@@ -170,7 +170,10 @@ class PinningStage:
                 if (candidate := locate.clause(doc_id, ref)) is not None:
                     pinned.append((doc_id, ref, candidate))
         if not parsed.clauses:
-            for doc_id in named[:1]:
+            each: dict[str, str] = {}  # each named Recommendation once ("scopes of X and Y"), English first
+            for doc_id in named:
+                each.setdefault(snap.documents[doc_id].rec_id or doc_id, doc_id)
+            for doc_id in each.values():
                 part = (
                     locate.references(doc_id)
                     if parsed.asks_references

@@ -263,3 +263,10 @@ def test_words_of_comparing_are_asking_words_not_subject_words() -> None:
     scope = Citation(rec_id="ITU-T Y.3507", clause="1", text="This Recommendation provides requirements.")
     question = "Compare what ITU-T Y.3507 and ITU-T Y.1543 specify"
     assert relevance(question, scope) == relevance("ITU-T Y.3507 and ITU-T Y.1543", scope) == 0.75
+
+
+def test_a_question_naming_only_recommendations_quotes_their_scopes_opening() -> None:
+    scope = _source("1", "Scope", "This Recommendation specifies widget hubs. It applies to hubs.")
+    body = _source("7.1", "Power", "A widget hub is required to have a redundant power supply.", rank=2)
+    quoted = quote_sentences("Compare what ITU-T F.9999 and ITU-T Y.1543 specify.", [scope, body])
+    assert quoted == [(scope, "This Recommendation specifies widget hubs.")]

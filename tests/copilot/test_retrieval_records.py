@@ -102,8 +102,15 @@ def test_scope_and_references_of_a_named_document_are_pinned(retriever: HybridRe
     assert _first(retriever, "references of ITU-T M.3372") == ("ITU-T M.3372", "2")
 
 
+def test_the_scope_of_each_named_document_is_pinned_when_both_are_asked(retriever: HybridRetriever) -> None:
+    hits = retriever.search("Compare what ITU-T Y.3507 and ITU-T Y.1543 specify.", k=5)
+    assert {(h.rec_id, h.clause) for h in hits[:2]} == {("ITU-T Y.3507", "1"), ("ITU-T Y.1543", "1")}
+
+
 def test_parse_query_flags_scope_and_references_questions() -> None:
     assert parse_query("what does Y.1543 cover?").asks_scope
+    assert parse_query("What does Y.1543 specify?").asks_scope
+    assert not parse_query("What value does G.698.2 specify for the BER?").asks_scope
     assert parse_query("which documents does Y.1543 cite?").asks_references
     assert not parse_query("What is a physical machine?").asks_scope
 
