@@ -46,6 +46,7 @@ _DEFINED = re.compile(r"^3\.[12]\.\d+\t(?P<term>[^:\[\n]+?)\s*(?:\[[^\]]*\])?\s*
 _DEFINED_HERE = re.compile(r"^3\.2\.\d+\t(?P<term>[^:\[\n]+?)\s*:", re.M)
 KIND_KEYS = {
     DraftKind.SUMMARY: "Summary",
+    DraftKind.KEYWORDS: "Keywords",
     DraftKind.SCOPE: "1",
     DraftKind.REFERENCES: "2",
     DraftKind.DEFINITIONS: "3",
@@ -53,9 +54,14 @@ KIND_KEYS = {
     DraftKind.CONVENTIONS: "5",
 }
 """Where each kind's clause sits; requirements go to the body clause titled so (6 when new)."""
-DERIVED = (DraftKind.ABBREVIATIONS, DraftKind.REFERENCES)
-"""Clauses that are lists of what the rest of the draft uses: re-made whenever the rest changes."""
-_NOT_CONTEXT = {"2": "its references", "4": "its abbreviations", "Bibliography": "its bibliography"}
+DERIVED = (DraftKind.ABBREVIATIONS, DraftKind.REFERENCES, DraftKind.KEYWORDS)
+"""Clauses that are lists of what the rest of the draft uses or defines: re-made whenever it changes."""
+_NOT_CONTEXT = {
+    "2": "its references",
+    "4": "its abbreviations",
+    "Keywords": "its keywords",
+    "Bibliography": "its bibliography",
+}
 """Lists left out of the text another clause is drafted from, so that a stale list never feeds itself."""
 REQUIREMENTS_TITLE = "Requirements"
 NOT_DRAFTED = "<Not drafted yet>"
@@ -180,9 +186,7 @@ class DraftDocument(BaseModel):
         section = self.section("3")
         if section is None:
             return []
-        if here_only:
-            return terms_defined_here(section.text)
-        return [m["term"].strip() for m in _DEFINED.finditer(section.text)]
+        return terms_defined_here(section.text) if here_only else terms_defined(section.text)
 
     def cited_recommendations(self) -> list[str]:
         """The Recommendations the draft cites outside its references and bibliography, first seen first."""
@@ -307,6 +311,11 @@ class DraftDocument(BaseModel):
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def terms_defined(text: str) -> list[str]:
+    """The terms a draft's clause 3 defines or reuses ("3.1.2\tcloud computing [ITU-T Y.3500]: ...")."""
+    return [m["term"].strip() for m in _DEFINED.finditer(text) if not m["term"].startswith("<")]
 
 
 def terms_defined_here(text: str) -> list[str]:

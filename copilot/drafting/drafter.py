@@ -15,7 +15,7 @@ from importlib.resources import files
 from typing import Any
 
 from copilot.citation import Citation
-from copilot.drafting.document import terms_defined_here
+from copilot.drafting.document import terms_defined, terms_defined_here
 from copilot.drafting.exact import ExactPieces, Piece, ReusedTerm
 from copilot.drafting.models import ClauseDraft, DraftKind
 from copilot.grounding import (
@@ -34,6 +34,8 @@ from rapporteur.settings import Settings
 
 SKELETON_FILE = files("copilot.drafting") / "itu_t_skeleton.toml"  # package data: found in a wheel too
 CONTEXT_SOURCES = 3
+KEYWORDS = 6
+"""Keywords listed at most: published Recommendations list two to six."""
 EXAMPLES = 2  # worked examples per prompt: a third lengthens the prompt without better drafts
 REQUIREMENT_PREFIX = "REQ"
 _SENTENCE_BREAK = re.compile(r"(?<=\.)\s+(?=[A-Z])")
@@ -181,6 +183,7 @@ class Drafter:
         sections = {
             DraftKind.SCOPE: context.scope,
             DraftKind.SUMMARY: context.summary,
+            DraftKind.KEYWORDS: context.keywords,
             DraftKind.DEFINITIONS: context.definitions,
             DraftKind.ABBREVIATIONS: context.abbreviations,
             DraftKind.REFERENCES: context.references,
@@ -366,6 +369,18 @@ class _Context:
         )
         yield "\n\n"
 
+    def keywords(self, work: _Composition) -> Iterator[str]:
+        """The terms the draft defines (3.2 first, then those it reuses in 3.1), else those the library
+        would lend the topic, as ITU lists them ("Cloud computing, physical machine"): exact, no model."""
+        terms = terms_defined_here(self.draft_text) + terms_defined(self.draft_text)
+        terms = terms or [d.term for d in self.reused()]
+        first: dict[str, str] = {}
+        for term in terms:
+            first.setdefault(term.lower(), term)
+        listed = ", ".join(sorted(list(first.values())[:KEYWORDS], key=str.lower))
+        yield self.heading("keywords")
+        yield (listed[:1].upper() + listed[1:] if listed else "<Mandatory>") + "\n\n"
+
     def references(self, work: _Composition, extra: list[str] | None = None) -> Iterator[str]:
         rec_ids = [d.source for d in self.reused()]
         rec_ids += self.named_documents(f"{self.topic}\n{self.draft_text}") + (extra or [])
@@ -463,8 +478,7 @@ class _Context:
         work.draft.title = title
         yield f"Recommendation {self.rec_id or 'ITU-T X.xxx'}\n\n{title}\n\n"
         yield from self.summary(work)
-        keywords = "; ".join(d.term for d in self.reused()[:5]) or "<Mandatory>"
-        yield f"{self.headings['keywords']}\n\n{keywords}\n\n"
+        yield from self.keywords(work)
         yield from self.scope(work)
         yield from self.references(work)
         yield from self.definitions(work)

@@ -18,12 +18,15 @@ class DraftKind(StrEnum):
     CONVENTIONS = "conventions"
     REQUIREMENTS = "requirements"
     SUMMARY = "summary"
+    KEYWORDS = "keywords"
     SKELETON = "skeleton"
 
     @property
     def needs_model(self) -> bool:
         """Whether the kind has prose for a model to write (the others are exact)."""
-        return self not in (DraftKind.ABBREVIATIONS, DraftKind.REFERENCES, DraftKind.CONVENTIONS)
+        return self not in (
+            DraftKind.ABBREVIATIONS, DraftKind.REFERENCES, DraftKind.CONVENTIONS, DraftKind.KEYWORDS
+        )  # fmt: skip
 
 
 class ClauseDraft(BaseModel):

@@ -35,7 +35,7 @@ def test_a_draft_file_grows_clause_by_clause_and_keeps_hand_edits(index: Path, t
         index=index,
     )
     assert first.returncode == 0, first.stderr
-    assert f"wrote {draft} (clauses: 2, 3, 4)" in first.stderr
+    assert f"wrote {draft} (clauses: Keywords, 2, 3, 4)" in first.stderr
     second = run("draft", "requirements", "--into", str(draft), index=index)  # the topic is the file's title
     assert second.returncode == 0, second.stderr
 
@@ -79,7 +79,7 @@ def test_a_conversation_keeps_its_draft_beside_its_turns(index: Path, tmp_path: 
     questions = [t["question"] for t in stored["turns"]]
     assert questions == ["What is a widget hub?", "What about its abbreviations?"]
     sections = {s["key"]: s for s in stored["draft"]["sections"]}
-    assert list(sections) == ["2", "3", "4"] and sections["3"]["kind"] == "definitions"
+    assert list(sections) == ["Keywords", "2", "3", "4"] and sections["3"]["kind"] == "definitions"
     assert stored["draft"]["topic"] == TOPIC
     assert "3\tDefinitions" in paragraphs(out)
 

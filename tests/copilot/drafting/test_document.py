@@ -157,7 +157,9 @@ def test_each_clause_is_drafted_from_the_others_and_the_lists_follow_the_whole_d
     _draft(document, drafter, "definitions", TOPIC)
     _draft(document, drafter, "abbreviations")
     _draft(document, drafter, "references")
-    assert document.topic == TOPIC and document.keys() == ["2", "3", "4"]
+    assert document.topic == TOPIC and document.keys() == ["Keywords", "2", "3", "4"]
+    keywords = document.section("Keywords").text.splitlines()[-1]  # type: ignore[union-attr]
+    assert "widget hub" in keywords.lower().split(", ")  # the term clause 3.1 reuses
     reused = [line for line in document.section("3").text.splitlines() if line.startswith("3.1.")]  # type: ignore[union-attr]
     assert any("widget hub [ITU-T Y.9901]" in line for line in reused)
     references = document.section("2").text  # type: ignore[union-attr]
@@ -213,3 +215,14 @@ def test_the_references_are_drafted_without_the_bibliography_tags_of_the_rest() 
     document = DraftDocument.from_text(f"3\tDefinitions\n\n{note}")
     assert "[ITU-T H.780]" in document.context_for("2") and "H.760" not in document.context_for("2")
     assert "[b-ITU-T H.760]" in document.context_for("4")
+
+
+def test_keywords_list_what_the_draft_defines_and_follow_it(drafter: Drafter) -> None:
+    document = DraftDocument.from_text(DEFINITIONS)
+    drafted = _draft(document, drafter, "keywords", TOPIC)
+    assert drafted.model is None  # exact: no model is asked
+    assert document.section("Keywords").text.splitlines()[-1] == "Relay window, widget gateway"  # type: ignore[union-attr]
+    document.edit("3", DEFINITIONS + "\n3.2.3\tacknowledgement timer: The time a hub waits for an answer.\n")
+    assert refresh_lists(document, drafter) == ["Keywords"]
+    keywords = document.section("Keywords").text.splitlines()[-1]  # type: ignore[union-attr]
+    assert keywords == "Acknowledgement timer, relay window, widget gateway"
