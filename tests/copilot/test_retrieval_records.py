@@ -4,6 +4,7 @@ record's clause, on a real index of four ITU-T Recommendations read through the 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -135,52 +136,65 @@ def _rec(rec_id: str, title: str, defined: str, body: str) -> str:
     )
 
 
-def test_a_word_that_names_the_document_outside_its_title_explains_the_question(tmp_path: Path) -> None:
-    """'In JBIG2' names the bi-level coding Recommendation though its title lacks the word: the word is
-    found mostly in that document, so that document's definition is the focus, not the other one."""
+@contextmanager
+def _library_of(tmp_path: Path, recs: dict[str, str]) -> Iterator[HybridRetriever]:
+    """A retriever over an index of the given Markdown Recommendations (file name -> text)."""
     folder = tmp_path / "recs"
     folder.mkdir()
-    (folder / "t9988.md").write_text(
-        _rec("T.9988", "Coding of bi-level images", "The position of a symbol in a symbol dictionary.",
-             "A JBIG2 decoder reads segments. JBIG2 symbol dictionaries hold symbols.")
-    )  # fmt: skip
-    (folder / "q9989.md").write_text(
-        _rec("Q.9989", "Numbering of signalling ports", "The position of a port in a signalling group.",
-             "A port is numbered by its ordinal within the group of signalling ports.")
-    )  # fmt: skip
+    for name, text in recs.items():
+        (folder / name).write_text(text)
     settings = Settings(index=tmp_path / "index")
     library = Library(settings)
     assert not library.ingest([folder]).failed
     library.close()
     reader = IndexReader(settings)
-    retriever = HybridRetriever(reader)
-    assert _first(retriever, "what is meant by ordinal in JBIG2") == ("ITU-T T.9988", "3.2.1")
-    assert _first(retriever, "what is meant by ordinal for signalling ports") == ("ITU-T Q.9989", "3.2.1")
+    yield HybridRetriever(reader)
     reader.close()
+
+
+def test_a_word_that_names_the_document_outside_its_title_explains_the_question(tmp_path: Path) -> None:
+    """'In JBIG2' names the bi-level coding Recommendation though its title lacks the word: the word is
+    found mostly in that document, so that document's definition is the focus, not the other one."""
+    recs = {
+        "t9988.md": _rec(
+            "T.9988",
+            "Coding of bi-level images",
+            "The position of a symbol in a symbol dictionary.",
+            "A JBIG2 decoder reads segments. JBIG2 symbol dictionaries hold symbols.",
+        ),
+        "q9989.md": _rec(
+            "Q.9989",
+            "Numbering of signalling ports",
+            "The position of a port in a signalling group.",
+            "A port is numbered by its ordinal within the group of signalling ports.",
+        ),
+    }
+    with _library_of(tmp_path, recs) as retriever:
+        assert _first(retriever, "what is meant by ordinal in JBIG2") == ("ITU-T T.9988", "3.2.1")
+        assert _first(retriever, "what is meant by ordinal for signalling ports") == ("ITU-T Q.9989", "3.2.1")
 
 
 def test_an_acronym_the_title_spells_out_explains_the_question(tmp_path: Path) -> None:
     """'IP' is no word of the title "Performance of Internet protocol networks", but its expansion is:
     the question asks for that document's ordinal, whose definition is then the focus, though the
     other document says "IP" and "ordinal" more often (and "IP", found in three documents, names none)."""
-    folder = tmp_path / "recs"
-    folder.mkdir()
-    (folder / "y9990.md").write_text(
-        _rec("Y.9990", "Performance of Internet protocol networks", "The position of a packet in a stream.",
-             "Delay is measured per stream.")
-        + "\n## 4 Abbreviations and acronyms\n\nIP\tInternet Protocol\n"
-    )  # fmt: skip
-    (folder / "q9991.md").write_text(
-        _rec("Q.9991", "Numbering of signalling ports", "The position of a port in a signalling group.",
-             "An IP port is numbered by its ordinal. The IP ordinal of a port is unique in IP networks.")
-    )  # fmt: skip
-    (folder / "x9992.md").write_text(
-        _rec("X.9992", "Security of signalling", "A key held by one party.", "IP addresses are not secrets.")
-    )  # fmt: skip
-    settings = Settings(index=tmp_path / "index")
-    library = Library(settings)
-    assert not library.ingest([folder]).failed
-    library.close()
-    reader = IndexReader(settings)
-    assert _first(HybridRetriever(reader), "what is an ordinal in IP networks?") == ("ITU-T Y.9990", "3.2.1")
-    reader.close()
+    recs = {
+        "y9990.md": _rec(
+            "Y.9990",
+            "Performance of Internet protocol networks",
+            "The position of a packet in a stream.",
+            "Delay is measured per stream.",
+        )
+        + "\n## 4 Abbreviations and acronyms\n\nIP\tInternet Protocol\n",
+        "q9991.md": _rec(
+            "Q.9991",
+            "Numbering of signalling ports",
+            "The position of a port in a signalling group.",
+            "An IP port is numbered by its ordinal. The IP ordinal of a port is unique in IP networks.",
+        ),
+        "x9992.md": _rec(
+            "X.9992", "Security of signalling", "A key held by one party.", "IP addresses are not secrets."
+        ),
+    }
+    with _library_of(tmp_path, recs) as retriever:
+        assert _first(retriever, "what is an ordinal in IP networks?") == ("ITU-T Y.9990", "3.2.1")
