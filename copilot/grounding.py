@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from itertools import takewhile
 
 from pydantic import BaseModel
 
@@ -204,6 +205,10 @@ _STANDARD_WORDING = re.compile(
 )
 """The skeleton's fixed opening sentences (References, Definitions, Abbreviations): in every
 Recommendation alike, so they answer nothing."""
+_UNMARKED_ITEM = re.compile(r".{1,120}(?<![.;])")
+"""A line after an introduction that is an item though unmarked: short, no full stop ("Video length:
+Short videos (< 5 minutes)", a formula "hR = h0 + 0.36 km")."""
+_ANNOUNCES = re.compile(r"\bthe following\b", re.IGNORECASE)
 _ENDS_WITH_ABBREVIATION = re.compile(rf"{_ABBREVIATION.pattern}$", re.IGNORECASE)
 QUOTED_SENTENCES = 3
 LIST_QUOTE_CHARS = 600
@@ -232,38 +237,47 @@ def _list_quote(lead_in: str, items: list[str]) -> str:
     return text
 
 
+def _lead_in(sentences: list[str]) -> int | None:
+    """Which sentence of a line introduces what follows it: one ending with a colon, else one that
+    announces "the following"; None when none does."""
+    if sentences and sentences[-1].endswith(":"):
+        return len(sentences) - 1
+    return next((i for i, s in enumerate(sentences) if _ANNOUNCES.search(s)), None)
+
+
 def quotable_units(citation: Citation, text: str) -> Iterator[str]:
-    """What a clause can be quoted in, spaces normalised: its sentences, and a list together with its
-    lead-in ("The instructions should:" and its items), since the lead-in alone says nothing. The
-    heading path a chunk starts with ("ITU-T F.921 > 10 ... > 10.5 Escalators") is a label, not the
-    clause's wording, and is never quoted."""
-    lines = [line for line in text.split("\n") if line.strip()]
+    """What a clause can be quoted in, spaces normalised: its sentences; a list together with the
+    sentence introducing it ("The instructions should:", "The following information shall be
+    included ...", joined to the items by an ellipsis when a sentence lies between); and a sentence
+    ending with a colon together with the line it introduces (a formula: "... obtained from the 0 °C
+    isotherm as: hR = h0 + 0.36 km"), since the introduction alone says nothing. The heading path a
+    chunk starts with ("ITU-T F.921 > 10 ... > 10.5 Escalators") is a label, not the clause's wording,
+    and is never quoted."""
+    lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
     heading = (citation.heading or citation.clause or "").strip()
     if (
         lines
         and heading
-        and lines[0].strip().endswith(heading)
-        and (" > " in lines[0] or lines[0].strip().startswith(citation.clause or "\0"))
+        and lines[0].endswith(heading)
+        and (" > " in lines[0] or lines[0].startswith(citation.clause or "\0"))
     ):
         lines = lines[1:]
     at = 0
     while at < len(lines):
-        line = " ".join(lines[at].split())
-        items: list[str] = []
-        while (
-            line.endswith(":")
-            and at + 1 + len(items) < len(lines)
-            and _LIST_ITEM.match(lines[at + 1 + len(items)])
-        ):
-            items.append(" ".join(lines[at + 1 + len(items)].split()))
-        if items:
-            lead_in = list(_sentences(line))
-            yield from lead_in[:-1]
-            yield _list_quote(lead_in[-1], items)
-            at += 1 + len(items)
+        sentences, rest = list(_sentences(lines[at])), lines[at + 1 :]
+        items = list(takewhile(_LIST_ITEM.match, rest))
+        if not items and lines[at].endswith(":"):
+            items = list(takewhile(_UNMARKED_ITEM.fullmatch, rest))
+        lead = _lead_in(sentences) if items else None
+        if lead is None:
+            yield from sentences
+            at += 1
             continue
-        yield from _sentences(line)
-        at += 1
+        yield from sentences[:lead]
+        gap = " …" if lead < len(sentences) - 1 else ""
+        yield _list_quote(sentences[lead] + gap, items)
+        yield from sentences[lead + 1 :]
+        at += 1 + len(items)
 
 
 def _scope_openings(sources: list[Source]) -> list[tuple[Source, str]]:

@@ -270,3 +270,22 @@ def test_a_question_naming_only_recommendations_quotes_their_scopes_opening() ->
     body = _source("7.1", "Power", "A widget hub is required to have a redundant power supply.", rank=2)
     quoted = quote_sentences("Compare what ITU-T F.9999 and ITU-T Y.1543 specify.", [scope, body])
     assert quoted == [(scope, "This Recommendation specifies widget hubs.")]
+
+
+def test_an_introduction_is_quoted_with_what_it_introduces() -> None:
+    liaison = _source(
+        "1.5.1",
+        "Liaison statements",
+        "The following information shall be included in liaison statements. Other text lies here.\n"
+        "–\tList the Question numbers.\n–\tName a contact person.\nAnother paragraph.",
+    )
+    rain = _source(
+        "2", "Rain height", "The mean rain height may be obtained from the isotherm as:\nhR = h0 + 0.36 km"
+    )
+    assert [text for _, text in quote_sentences("What must liaison statements include?", [liaison])][0] == (
+        "The following information shall be included in liaison statements. … – List the Question numbers. "
+        "– Name a contact person."
+    )
+    assert [text for _, text in quote_sentences("How is the mean rain height obtained?", [rain])] == [
+        "The mean rain height may be obtained from the isotherm as: hR = h0 + 0.36 km"
+    ]
