@@ -3,6 +3,7 @@ delimited, and every citation in the output checked against the sources that wer
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 
 from copilot.citation import Citation
 from copilot.lexical import tokenize
-from copilot.query import without_identifiers
+from copilot.query import definition_term, without_identifiers
 
 REDACTED = "[instruction-like text removed by Rapporteur]"
 
@@ -133,11 +134,15 @@ _QUESTION_WORDS = frozenset(
     tokenize(
         "stand stands mean means meaning long many much say says describe explain define defined "
         "definition i we you which what where recommendation clause tell "
-        "compare compared comparison differ difference between versus specify cover"
+        "compare compared comparison differ difference between versus specify cover purpose"
     )
 )
 """Words of asking, not of the subject: a clause need not hold them to answer ("Compare what K.20 and
 G.698.2 specify" is answered by their Scopes, which say neither word)."""
+
+
+_NOT_QUOTED_BY = _QUESTION_WORDS | frozenset(tokenize("ITU-T ITU-R"))
+"""Words no sentence is quoted for: asking words, and the sector names any ITU text may say."""
 
 
 def relevance(question: str, citation: Citation, title: str = "") -> float:
@@ -293,20 +298,36 @@ def _scope_openings(sources: list[Source]) -> list[tuple[Source, str]]:
     return openings[:QUOTED_SENTENCES]
 
 
+def _defining(term: str | None) -> re.Pattern[str] | None:
+    """What a sentence defining ``term`` (or its head: "probe" of "probe in active testing of IP
+    networks") starts with: "3.2.10 probe:", "The protection ratio is ...", "A probe means ..."."""
+    if not term:
+        return None
+    words = term.split()
+    heads = "|".join(re.escape(" ".join(words[:n])) for n in range(len(words), 0, -1))
+    return re.compile(
+        rf"^(?:[\dA-Z]+(?:\.\d+)*\s+)?(?:the\s+|an?\s+)?(?:{heads})s?\s*(?:\[[^\]]*\]\s*)?(?::|is\b|are\b|means\b)",
+        re.IGNORECASE,
+    )
+
+
 def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, str]]:
     """Up to three sentences (or lists with their lead-in) of the sources that hold most of the
     question's words, verbatim (spaces aside), each with its source, chosen by overlap alone, so the
     span quoted is the library's wording and never the model's. After the best one, a unit is taken
     when it is from a source not quoted yet or holds words the ones before lack, and holds at least half
     as many of the question's words as the best (so each relevant clause speaks, an unrelated one not).
-    Units come from the whole clause, not the excerpt the model is given, so none is cut off; on a tie
-    the earlier source wins, then a list (an ITU clause's requirements are its lists), then the denser
-    unit. Redacted sentences and the skeleton's fixed wording are never quoted, and the question's
-    Recommendation identifiers are no words to match."""
-    asked = set(tokenize(without_identifiers(question))) - _QUESTION_WORDS
+    Units come from the whole clause, not the excerpt the model is given, so none is cut off. For a
+    definition question the earliest sentence defining the term ("The protection ratio is ...") comes
+    first; otherwise, on a tie, the earlier source wins, then a list (an ITU clause's requirements are
+    its lists), then the denser unit. Redacted sentences and the skeleton's fixed wording are never
+    quoted, and the question's Recommendation identifiers and sector names ("ITU-T") are no words to
+    match."""
+    asked = set(tokenize(without_identifiers(question))) - _NOT_QUOTED_BY
     if not asked:
-        return _scope_openings(sources) if asked != set(tokenize(question)) - _QUESTION_WORDS else []
-    scored = []
+        return _scope_openings(sources) if asked != set(tokenize(question)) - _NOT_QUOTED_BY else []
+    defines = _defining(definition_term(question))
+    scored: list[tuple[float, int, int, bool, float, str, Source, set[str]]] = []
     for rank, source in enumerate(sources):
         whole, _ = redact_instructions(source.citation.text or source.text)
         for sentence in quotable_units(source.citation, whole):
@@ -319,15 +340,20 @@ def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, 
                 and not _STANDARD_WORDING.search(sentence)
             ):
                 listed = sentence.endswith("…") or bool(_LISTED.search(sentence))
-                scored.append((len(found), -rank, listed, len(found) / len(words), sentence, source, found))
-    scored.sort(key=lambda row: row[:4], reverse=True)
+                # a sentence defining the asked term comes first, the earliest such one first
+                first = -len(scored) if defines and defines.match(sentence) else -math.inf
+                scored.append(
+                    (first, len(found), -rank, listed, len(found) / len(words), sentence, source, found)
+                )
+    scored.sort(key=lambda row: row[:5], reverse=True)
     chosen: list[tuple[Source, str]] = []
     covered: set[str] = set()
-    most = scored[0][0] if scored else 0
-    for *_, sentence, source, found in scored:
+    most = max((row[1] for row in scored), default=0)
+    for first, _, _, _, _, sentence, source, found in scored:
         if len(chosen) == QUOTED_SENTENCES:
             break
-        if (not found - covered and any(s is source for s, _ in chosen)) or 2 * len(found) < most:
+        weak = 2 * len(found) < most and not (first > -math.inf and not chosen)
+        if (not found - covered and any(s is source for s, _ in chosen)) or weak:
             continue
         chosen.append((source, sentence))
         covered |= found

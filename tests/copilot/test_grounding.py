@@ -289,3 +289,28 @@ def test_an_introduction_is_quoted_with_what_it_introduces() -> None:
     assert [text for _, text in quote_sentences("How is the mean rain height obtained?", [rain])] == [
         "The mean rain height may be obtained from the isotherm as: hR = h0 + 0.36 km"
     ]
+
+
+def test_the_sentence_defining_the_asked_term_is_quoted_first() -> None:
+    intro = _source(
+        "1",
+        "Introduction",
+        "The protection ratio is the minimum value of the wanted-to-unwanted signal ratio at the receiver input. "
+        "The protection ratio is useful in planning television interference assessment.",
+    )
+    quoted = quote_sentences(
+        "How is the protection ratio defined for television interference assessment?", [intro]
+    )
+    assert quoted[0][1].startswith("The protection ratio is the minimum value")
+
+
+def test_the_sector_name_is_no_word_to_quote_by() -> None:
+    tools = _source(
+        "6",
+        "Tools",
+        "The ITU-T Software Tool Library is published.\nCMake builds the library and runs its tests.",
+    )
+    quoted = quote_sentences(
+        "What framework builds the ITU-T Software Tool Library and runs its tests?", [tools]
+    )
+    assert quoted[0][1] == "CMake builds the library and runs its tests."
