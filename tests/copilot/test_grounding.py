@@ -295,7 +295,7 @@ def test_the_sentence_defining_the_asked_term_is_quoted_first() -> None:
     intro = _source(
         "1",
         "Introduction",
-        "The protection ratio is the minimum value of the wanted-to-unwanted signal ratio at the receiver input. "
+        "The protection ratio is the minimum value of the wanted-to-unwanted signal ratio at the receiver. "
         "The protection ratio is useful in planning television interference assessment.",
     )
     quoted = quote_sentences(
