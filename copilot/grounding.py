@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from itertools import takewhile
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -285,17 +286,33 @@ def quotable_units(citation: Citation, text: str) -> Iterator[str]:
         at += 1 + len(items)
 
 
+def _quotable(source: Source) -> list[str]:
+    """The units of the source's whole clause (not the excerpt the model is given, so none is cut
+    off), redacted sentences left out."""
+    whole, _ = redact_instructions(source.citation.text or source.text)
+    return [unit for unit in quotable_units(source.citation, whole) if REDACTED not in unit]
+
+
 def _scope_openings(sources: list[Source]) -> list[tuple[Source, str]]:
     """The first sentence of each Scope among the sources ("This Recommendation specifies ..."): what a
     question naming only Recommendations ("Compare what K.20 and G.698.2 specify") asks for."""
-    openings = []
-    for source in sources:
-        if (source.citation.heading or "").lower().startswith("scope"):
-            whole, _ = redact_instructions(source.citation.text or source.text)
-            units = [u for u in quotable_units(source.citation, whole) if REDACTED not in u]
-            if units:
-                openings.append((source, units[0]))
+    scopes = [s for s in sources if (s.citation.heading or "").lower().startswith("scope")]
+    openings = [(source, units[0]) for source in scopes if (units := _quotable(source))]
     return openings[:QUOTED_SENTENCES]
+
+
+class _Unit(NamedTuple):
+    """A quotable unit with what ranks it (the fields before ``sentence``, best first)."""
+
+    defines: float
+    """Minus its order among the units defining the asked term; -inf for the others."""
+    hits: int
+    rank: int
+    listed: bool
+    density: float
+    sentence: str
+    source: Source
+    found: set[str]
 
 
 def _defining(term: str | None) -> re.Pattern[str] | None:
@@ -325,38 +342,32 @@ def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, 
     match."""
     asked = set(tokenize(without_identifiers(question))) - _NOT_QUOTED_BY
     if not asked:
-        return _scope_openings(sources) if asked != set(tokenize(question)) - _NOT_QUOTED_BY else []
+        return _scope_openings(sources) if without_identifiers(question) != question else []
     defines = _defining(definition_term(question))
-    scored: list[tuple[float, int, int, bool, float, str, Source, set[str]]] = []
+    units: list[_Unit] = []
     for rank, source in enumerate(sources):
-        whole, _ = redact_instructions(source.citation.text or source.text)
-        for sentence in quotable_units(source.citation, whole):
+        for sentence in _quotable(source):
             words = set(tokenize(sentence))
             found = asked & words
-            if (
-                found
-                and REDACTED not in sentence
-                and len(sentence.split()) >= 3
-                and not _STANDARD_WORDING.search(sentence)
-            ):
-                listed = sentence.endswith("…") or bool(_LISTED.search(sentence))
+            if found and len(sentence.split()) >= 3 and not _STANDARD_WORDING.search(sentence):
                 # a sentence defining the asked term comes first, the earliest such one first
-                first = -len(scored) if defines and defines.match(sentence) else -math.inf
-                scored.append(
-                    (first, len(found), -rank, listed, len(found) / len(words), sentence, source, found)
+                first = -len(units) if defines and defines.match(sentence) else -math.inf
+                listed = sentence.endswith("…") or bool(_LISTED.search(sentence))
+                units.append(
+                    _Unit(first, len(found), -rank, listed, len(found) / len(words), sentence, source, found)
                 )
-    scored.sort(key=lambda row: row[:5], reverse=True)
+    units.sort(key=lambda unit: unit[:5], reverse=True)
     chosen: list[tuple[Source, str]] = []
     covered: set[str] = set()
-    most = max((row[1] for row in scored), default=0)
-    for first, _, _, _, _, sentence, source, found in scored:
+    most = max((unit.hits for unit in units), default=0)
+    for unit in units:
         if len(chosen) == QUOTED_SENTENCES:
             break
-        weak = 2 * len(found) < most and not (first > -math.inf and not chosen)
-        if (not found - covered and any(s is source for s, _ in chosen)) or weak:
+        weak = 2 * unit.hits < most and not (unit.defines > -math.inf and not chosen)
+        if (not unit.found - covered and any(s is unit.source for s, _ in chosen)) or weak:
             continue
-        chosen.append((source, sentence))
-        covered |= found
+        chosen.append((unit.source, unit.sentence))
+        covered |= unit.found
     return chosen
 
 
