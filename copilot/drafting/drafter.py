@@ -378,6 +378,11 @@ class _Context:
         for term in terms:
             first.setdefault(term.lower(), term)
         listed = ", ".join(sorted(list(first.values())[:KEYWORDS], key=str.lower))
+        if not listed:
+            work.draft.notices.append(
+                "Keywords: neither the draft's clause 3 nor the library's terms for the topic give any; "
+                "list the keywords yourself."
+            )
         yield self.heading("keywords")
         yield (listed[:1].upper() + listed[1:] if listed else "<Mandatory>") + "\n\n"
 

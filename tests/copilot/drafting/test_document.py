@@ -226,3 +226,9 @@ def test_keywords_list_what_the_draft_defines_and_follow_it(drafter: Drafter) ->
     assert refresh_lists(document, drafter) == ["Keywords"]
     keywords = document.section("Keywords").text.splitlines()[-1]  # type: ignore[union-attr]
     assert keywords == "Acknowledgement timer, relay window, widget gateway"
+
+
+def test_keywords_with_nothing_to_list_say_so(drafter: Drafter) -> None:
+    drafted = drafter.draft("keywords", "zebra crossings in the savannah", exclude_rec_id="ITU-T Y.9901")
+    assert drafted.text.splitlines()[-1] == "<Mandatory>"
+    assert any(n.startswith("Keywords: neither the draft's clause 3") for n in drafted.notices)
