@@ -169,7 +169,7 @@ class HybridRetriever:
         lists = [(p.name, p.produce(request, self.depth)) for p in producers]
         fused = self.fuser.fuse(lists)
         if understand and mode == "hybrid":
-            fused = self.prior.apply(fused, query)
+            fused = self.prior.apply(fused, parsed)
         return fused, pinned, parsed, locate
 
     def _citations(

@@ -224,17 +224,18 @@ class PinningStage:
 class FrontMatterPrior:
     """Summary, Introduction, Keywords, Bibliography and the like restate a whole document in brief, so
     they match many questions a little; their fused score is scaled by ``factor`` unless the question
-    names them ("summary of ...", "keywords of ...")."""
+    names them ("summary of ...", "keywords of ...") or asks which document says something: then the
+    document is the answer, and an ITU-R text without a Scope is represented by its "considering"."""
 
     PARTS = ("summary", "introduction", "keywords", "bibliography", "considering", "history", "foreword")
 
     def __init__(self, factor: float) -> None:
         self.factor = factor
 
-    def apply(self, ranked: RankedList, question: str) -> RankedList:
-        asked = question.lower()
+    def apply(self, ranked: RankedList, parsed: ParsedQuery) -> RankedList:
+        asked = parsed.text.lower()
         demoted = {p for p in self.PARTS if p[:7] not in asked}
-        if self.factor == 1.0 or not demoted:
+        if self.factor == 1.0 or not demoted or parsed.wants_document:
             return ranked
         rescored = [
             (key, Candidate(c.chunk_id, c.clause, c.text, c.score * self.factor))

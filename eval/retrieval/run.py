@@ -573,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         "--systems",
         nargs="+",
         choices=sorted(SYSTEM_KEYS),
-        help="measure only these (default: all but translated)",
+        help="measure only these, and ours (default: all but translated)",
     )
     parser.add_argument(
         "--translate",
@@ -602,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     questions = [
         q for q in load_questions(args.questions) if not args.languages or q.language in args.languages
     ]
-    names = {SYSTEM_KEYS[key] for key in args.systems} if args.systems else None
+    # the report is about ours (its kinds, languages and misses), so ours is always measured
+    names = {SYSTEM_KEYS[key] for key in args.systems} | {OURS} if args.systems else None
     with ModelHost(settings.updated(llm={"model": args.translate or settings.llm.model})) as host:
         cache = TranslationCache(args.translation_cache) if args.translation_cache else None
         translator = QueryTranslator(host.model, args.translate, cache) if args.translate else None
