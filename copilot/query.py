@@ -55,7 +55,9 @@ _TERM_TAIL = re.compile(
 )
 _WHICH_DOCUMENT = re.compile(
     r"\b(?:which|what)\s+(?:ITU(?:-[TR])?\s+)?(?:Recommendations?|standards?|documents?|texts?|Recs?\.?)\b"
-    r"|\bis\s+there\s+an?\s+(?:ITU(?:-[TR])?\s+)?Recommendation\b",
+    r"|\bis\s+there\s+(?:an?\s+|any\s+)?(?:ITU(?:-[TR])?\s+)?"
+    r"(?:Recommendations?|standards?|texts?|documents?|guidance|guidelines?)\b"
+    r"|\bwhere\s+(?:can|do|should)\s+(?:I|we|one)\s+find\b|\b(?:need|want|looking\s+for)\s+guidance\b",
     re.I,
 )
 _ASKS_SCOPE = re.compile(

@@ -46,3 +46,21 @@ def test_acronyms_and_document_questions() -> None:
     assert parse_query("packet loss of TWAMP probes").abbreviation is None
     assert parse_query("which Recommendation covers IMT frequency arrangements?").wants_document
     assert not parse_query("frequency arrangements for IMT").wants_document
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there an ITU text with duplex channel plans for the IMT bands?",
+        "Is there ITU-T guidance on collaborating with another standards body?",
+        "Where can I find ITU's vision of 5G usage scenarios?",
+        "I need guidance on identifying a live fibre without disturbing traffic.",
+    ],
+)
+def test_a_need_for_a_text_in_users_words_asks_for_a_document(text: str) -> None:
+    assert parse_query(text).wants_document
+
+
+def test_asking_how_something_is_done_is_not_asking_for_a_document() -> None:
+    assert not parse_query("Is there a limit on the number of cause values?").wants_document
+    assert not parse_query("Where does the release message carry the cause value?").wants_document
