@@ -68,6 +68,9 @@ _ASKS_SCOPE = re.compile(
 )
 _ASKS_REFERENCES = re.compile(r"\breferenc|\bcit(?:e|es|ed|ing)\b|\brefers?\s+to\b|\bbibliograph", re.I)
 _ASKS_EXPANSION = re.compile(r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)", re.I)
+SPELLING_GLUE = frozenset(["of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "as"])
+"""Words an acronym may skip when it is spelled out ("Quality of Service", QoS)."""
+_SOURCE_LABELS = re.compile(r"\[(?:b-)?(?:ITU-[TR]|CCITT|CCIR|IETF|ISO|IEC)[^\]]*\]")
 _NOT_ACRONYMS = frozenset({"ITU", "ITU-T", "ITU-R", "CCITT", "CCIR", "I", "A", "NOTE", "WHAT", "WHICH"})
 
 
@@ -156,16 +159,65 @@ def acronyms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def written_out(text: str, acronym: str) -> bool:
+    """Whether the words just before ``acronym`` spell it ("temporary documents TDs", "differential
+    group delay (DGD)"): the question says what it means, and another document's expansion
+    ("Transmit Degrade") would only mislead."""
+    at = text.find(acronym)
+    letters = [ch.lower() for ch in acronym if ch.isalpha()]
+    if acronym.endswith("s") and acronym[:-1].isupper():
+        letters = letters[:-1]
+    words = re.findall(r"[A-Za-z0-9][\w'/-]*", text[:at]) if at > 0 else []
+    return any(
+        initials_spell(words[-size:], letters) for size in range(1, min(len(words), len(letters) + 3) + 1)
+    )
+
+
+def initials_spell(words: list[str], letters: list[str]) -> bool:
+    """Whether the words, first to last, give the letters: each word gives its initial (or one per
+    hyphen/slash part, or the letters of an all-capital part), a glue word may give none."""
+    if not words:
+        return not letters
+    word, rest = words[0], words[1:]
+    options = [[word[0].lower()]]
+    parts = [p for p in re.split(r"[-/]", word) if p]
+    if len(parts) > 1:
+        options.append([p[0].lower() for p in parts])
+    if word.isupper() and len(word) > 1:
+        options.append([ch.lower() for ch in word if ch.isalpha()])
+    if word.lower() in SPELLING_GLUE:
+        options.append([])
+    return any(
+        letters[: len(option)] == option and initials_spell(rest, letters[len(option) :])
+        for option in options
+    )
+
+
+def expansion_text(expansion: str) -> str:
+    """An expansion without the source labels some glossaries append ("Time Division Multiplex
+    [b-ITU-T J.83], [b-ITU-T J.84]"): they are not what the acronym means, and their identifiers
+    would pull the glossary itself into the results."""
+    return " ".join(_SOURCE_LABELS.sub(" ", expansion).split()).strip(" ,;")
+
+
 def expand_acronyms(store: RecordStore, words: list[str]) -> dict[str, list[str]]:
-    """The most common expansions the corpus gives each acronym (plural 's' tried off as well)."""
+    """The most common expansions the corpus gives each acronym (plural 's' tried off as well),
+    counted without source labels or case ("Type-Length-Value" and "Type Length Value" are one)."""
     expansions: dict[str, list[str]] = {}
     for word in words:
         rows = store.abbreviations(word)
         if not rows and word.endswith("s"):
             rows = store.abbreviations(word[:-1])
-        counts = Counter(r.expansion.strip() for r in rows if r.expansion.strip())
+        counts: Counter[str] = Counter()
+        spelling: dict[str, str] = {}
+        for row in rows:
+            text = expansion_text(row.expansion)
+            key = " ".join(re.findall(r"\w+", text.lower()))
+            if key:
+                counts[key] += 1
+                spelling.setdefault(key, text)
         if counts:
-            expansions[word] = [e for e, _ in counts.most_common(MAX_EXPANSIONS)]
+            expansions[word] = [spelling[k] for k, _ in counts.most_common(MAX_EXPANSIONS)]
     return expansions
 
 
@@ -182,7 +234,9 @@ def parse_query(text: str, store: RecordStore | None = None) -> ParsedQuery:
         text=text,
         rec_ids=list(dict.fromkeys(i for i, _, _ in ids)),
         clauses=find_clauses(text, ids),
-        expansions=expand_acronyms(store, words) if store is not None else {},
+        expansions=expand_acronyms(store, [w for w in words if not written_out(text, w)])
+        if store is not None
+        else {},
         term=term,
         abbreviation=asked,
         wants_document=bool(_WHICH_DOCUMENT.search(text)),

@@ -12,7 +12,7 @@ from functools import partial
 from copilot.checker.rules.base import normalized
 from copilot.citation import Citation
 from copilot.lexical import tokenize
-from copilot.query import acronyms, find_rec_ids
+from copilot.query import acronyms, find_rec_ids, initials_spell
 from copilot.retrieval.signals import content_words
 from ingest.catalog import ReferenceCatalog
 from ingest.models import Abbreviation, Clause, Definition, DocumentSummary, Reference
@@ -93,7 +93,6 @@ def _fit(row: Abbreviation, text: str, vocabulary: set[str], counts: Counter[str
 
 
 _IN_PARENTHESES = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z0-9/&-]{0,10}[A-Z0-9])s?\)")
-_SPELLING_GLUE = frozenset(["of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "as"])
 
 
 def spelled_out(text: str) -> dict[str, str]:
@@ -109,30 +108,10 @@ def spelled_out(text: str) -> dict[str, str]:
             continue
         words = re.findall(r"[A-Za-z0-9][\w'/-]*", text[max(0, match.start() - 200) : match.start()])
         for size in range(1, min(len(words), len(letters) + 3) + 1):
-            if _initials_spell(words[-size:], letters):
+            if initials_spell(words[-size:], letters):
                 found[abbr] = " ".join(words[-size:])
                 break
     return found
-
-
-def _initials_spell(words: list[str], letters: list[str]) -> bool:
-    """Whether the words, first to last, give the letters: each word gives its initial (or one per
-    hyphen/slash part, or the letters of an all-capital part), a glue word may give none."""
-    if not words:
-        return not letters
-    word, rest = words[0], words[1:]
-    options = [[word[0].lower()]]
-    parts = [p for p in re.split(r"[-/]", word) if p]
-    if len(parts) > 1:
-        options.append([p[0].lower() for p in parts])
-    if word.isupper() and len(word) > 1:
-        options.append([ch.lower() for ch in word if ch.isalpha()])
-    if word.lower() in _SPELLING_GLUE:
-        options.append([])
-    return any(
-        letters[: len(option)] == option and _initials_spell(rest, letters[len(option) :])
-        for option in options
-    )
 
 
 def _in_clause_3_of(citation: Citation, doc_ids: set[str]) -> bool:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from copilot.query import acronyms, definition_term, parse_query
+from copilot.query import (
+    acronyms,
+    definition_term,
+    expand_acronyms,
+    expansion_text,
+    parse_query,
+    written_out,
+)
+from ingest.models import Abbreviation, Clause, DocumentMeta, Records
+from ingest.store import RecordStore
 
 
 @pytest.mark.parametrize(
@@ -64,3 +75,47 @@ def test_a_need_for_a_text_in_users_words_asks_for_a_document(text: str) -> None
 def test_asking_how_something_is_done_is_not_asking_for_a_document() -> None:
     assert not parse_query("Is there a limit on the number of cause values?").wants_document
     assert not parse_query("Where does the release message carry the cause value?").wants_document
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym", "written"),
+    [
+        ("posting temporary documents TDs electronically by TSB", "TDs", True),
+        ("posting temporary documents TDs electronically by TSB", "TSB", False),
+        ("Quality of Service (QoS) classes", "QoS", True),
+        ("maximum differential group delay DGD between SS and RS", "SS", False),
+        ("What is a demarcation point in IP networks?", "IP", False),
+    ],
+)
+def test_an_acronym_the_question_writes_out_is_not_expanded(text: str, acronym: str, written: bool) -> None:
+    assert written_out(text, acronym) is written
+
+
+def test_an_expansion_is_read_without_the_glossary_s_source_labels() -> None:
+    assert (
+        expansion_text("Time Division Multiplex [b-ITU-T J.83], [b-ITU-T J.84]") == "Time Division Multiplex"
+    )
+    assert expansion_text("Integrated Switched Digital Network [ITU-T J.115]") == (
+        "Integrated Switched Digital Network"
+    )
+    assert expansion_text("Type-Length-Value") == "Type-Length-Value"
+
+
+def test_a_glossary_s_spellings_of_one_expansion_count_as_one(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "records.sqlite3")
+    rows = [
+        ("j.1.docx", "Type Length Value [b-ITU-T J.128], [b-ITU-T J.288]"),
+        ("j.2.docx", "Type-Length-Value"),
+        ("x.1.docx", "Transport Layer Vector"),
+    ]
+    for doc_id, expansion in rows:
+        meta = DocumentMeta(doc_id=doc_id, rec_id=None, path=f"/docs/{doc_id}", content_hash=doc_id)
+        store.mark_pending(meta.path, doc_id, doc_id, pipeline="test")
+        records = Records(
+            abbreviations=[Abbreviation(abbreviation="TLV", expansion=expansion, doc_id=doc_id)]
+        )
+        store.replace_document(meta, [Clause(number="4", heading="Abbreviations", level=1)], [], records)
+    assert expand_acronyms(store, ["TLV"]) == {"TLV": ["Type Length Value", "Transport Layer Vector"]}
+    assert parse_query("converting TLV packets", store).expansions["TLV"][0] == "Type Length Value"
+    assert parse_query("type-length-value TLV packets", store).expansions == {}
+    store.close()
