@@ -15,6 +15,7 @@ from copilot.retrieval.index import IndexReader, IndexView, Snapshot
 from copilot.retrieval.signals import RecordSignals, find_signals
 from copilot.retrieval.stages import (
     DenseProducer,
+    DocumentVote,
     FrontMatterPrior,
     LexicalProducer,
     PinningStage,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # the translator (and its prompt machinery) is only loaded by
 
 Mode = Literal["hybrid", "lexical", "dense"]
 RRF_K = 60
-WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 0.3, "titles": 1.0}
+WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 0.3, "titles": 1.0, "documents": 1.0}
 """Fusion weights per producer, chosen on the dev split (eval/retrieval/RESULTS.md)."""
 FRONT_MATTER_FACTOR = 0.6
 """Scale of the fused score of Summary, Introduction, Keywords... (chosen on the dev split)."""
@@ -82,6 +83,7 @@ class HybridRetriever:
         self.dense: Producer = DenseProducer(index, windows=index.settings.ingest.dense_windows)
         self.records: Producer = RecordsProducer()
         self.titles: Producer = TitlesProducer()
+        self.vote = DocumentVote(rrf_k)
         self._snapshot: Snapshot | None = None
 
     @classmethod
@@ -167,6 +169,8 @@ class HybridRetriever:
             if parsed.wants_document or parsed.asks_scope or parsed.asks_references:
                 producers.append(self.titles)
         lists = [(p.name, p.produce(request, self.depth)) for p in producers]
+        if understand and mode == "hybrid" and parsed.wants_document:
+            lists.append((self.vote.name, self.vote.produce(request, lists)))
         fused = self.fuser.fuse(lists)
         if understand and mode == "hybrid":
             fused = self.prior.apply(fused, parsed)

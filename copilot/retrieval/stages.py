@@ -146,14 +146,49 @@ class TitlesProducer:
             doc_id = snap.title_docs[int(i)]
             if scores[i] <= 0 or not request.admits(doc_id):
                 continue
-            candidate = (
-                request.locate.references(doc_id)
-                if request.parsed.asks_references
-                else request.locate.scope(doc_id)
-            )
-            if candidate is not None:
-                clause = candidate.clause or snap.lexical.clauses[snap.lexical.position[candidate.chunk_id]]
-                found.append((doc_id, clause, candidate))
+            found.extend(_represented(request, doc_id))
+        return request.locate.dedupe(found)
+
+
+def _represented(request: SearchRequest, doc_id: str) -> list[tuple[str, str, Candidate]]:
+    """A document as a clause: its References when the question asks what it cites, else its Scope."""
+    locate = request.locate
+    candidate = locate.references(doc_id) if request.parsed.asks_references else locate.scope(doc_id)
+    if candidate is None:
+        return []
+    lex = request.snap.lexical
+    return [(doc_id, candidate.clause or lex.clauses[lex.position[candidate.chunk_id]], candidate)]
+
+
+class DocumentVote:
+    """Documents ranked by how much of the text lists they hold (reciprocal ranks summed over each
+    list's best ``per_list`` clauses of the document), each represented by its Scope (References when
+    the question asks what it cites): for a question asking which document, a Recommendation whose
+    clauses fill the lists answers, though its Scope, which the words do not match, ranks nowhere."""
+
+    name = "documents"
+    voters = ("lexical", "dense")
+
+    def __init__(self, rrf_k: int, per_list: int = 3) -> None:
+        self.rrf_k = rrf_k
+        self.per_list = per_list
+
+    def produce(self, request: SearchRequest, lists: Sequence[tuple[str, RankedList]]) -> RankedList:
+        votes: dict[str, float] = {}
+        for name, ranked in lists:
+            if name not in self.voters:
+                continue
+            counted: dict[str, int] = {}
+            for rank, (_, hit) in enumerate(ranked, start=1):
+                doc_id = request.locate.doc_of(hit.chunk_id)
+                if counted.get(doc_id, 0) < self.per_list:
+                    counted[doc_id] = counted.get(doc_id, 0) + 1
+                    votes[doc_id] = votes.get(doc_id, 0.0) + 1.0 / (self.rrf_k + rank)
+        found = [
+            entry
+            for doc_id in sorted(votes, key=lambda d: -votes[d])
+            for entry in _represented(request, doc_id)
+        ]
         return request.locate.dedupe(found)
 
 

@@ -47,12 +47,22 @@ EXAMPLES = (
         "question": "关于光纤接入网的建议书的范围是什么？",
         "english": "What is the scope of the Recommendation on optical access networks?",
     },
+    {
+        "question": "ما المقصود بمصطلح «جودة الخدمة» في شبكات الجيل التالي؟",
+        "english": 'What is meant by the term "quality of service" in next generation networks?',
+    },
+    {
+        "question": "Какие требования к синхронизации часов в пакетных сетях?",
+        "english": "What are the requirements for clock synchronization in packet networks?",
+    },
 )
 """Worked examples for the small model (none of them is a question of the retrieval eval)."""
 _QUOTED = re.compile(r"[\"“«「『]\s*([^\"”»」』]{2,80}?)\s*[\"”»」』]")
 _LEAD_IN = re.compile(r"^\s*(?:english(?:\s+translation)?|translation|question)\s*:\s*", re.I)
 _MAX_GROWTH = 4
 _NOT_LATIN = re.compile(r"[^\x00-\x7F]")
+_NOT_LATIN_LETTER = re.compile(r"[^\W\d_\x00-\u024F]")
+"""A letter outside the Latin blocks (Cyrillic, Arabic, CJK ...): accented Latin letters are not."""
 _ITU_IN_OTHER_LANGUAGES = frozenset({"UIT", "UIT-T", "UIT-R"})
 """ITU's own name in French and Spanish: translated to ITU-T/ITU-R, not kept."""
 
@@ -86,7 +96,9 @@ def kept_terms(original: str) -> list[str]:
         for w in acronyms(latin)
         if w not in _ITU_IN_OTHER_LANGUAGES and not any(s <= original.find(w) < e for s, e in spans)
     ]
-    quoted = [m.group(1) for m in _QUOTED.finditer(original)]
+    # a quoted term in Latin script may be ITU's English term; one in another script is the asker's
+    # word for it, which the translation must render, not carry
+    quoted = [m.group(1) for m in _QUOTED.finditer(original) if not _NOT_LATIN_LETTER.search(m.group(1))]
     return list(dict.fromkeys([*(original[s:e].strip("[] ") for s, e in spans), *words, *quoted]))
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from copilot.query import ParsedQuery
-from copilot.retrieval.clauses import Candidate, RankedList
-from copilot.retrieval.stages import FrontMatterPrior
+from copilot.retrieval import HybridRetriever
+from copilot.retrieval.clauses import Candidate, ClauseLocator, RankedList
+from copilot.retrieval.signals import RecordSignals
+from copilot.retrieval.stages import DocumentVote, FrontMatterPrior, SearchRequest
+from rapporteur.settings import Settings
 
 
 def _ranked() -> RankedList:
@@ -33,3 +36,43 @@ def test_front_matter_stands_for_its_document_when_the_question_asks_which_docum
 
 def test_front_matter_the_question_names_is_not_demoted() -> None:
     assert _order("What does the considering of the rain model say?", False) == ["considering", "2.4"]
+
+
+def _clauses_of(retriever: HybridRetriever, rec_id: str, clauses: list[str]) -> RankedList:
+    """The first chunk of each clause of a synthetic Recommendation, in the order given."""
+    snap = retriever.refresh()
+    lex = snap.lexical
+    doc_id = next(d.doc_id for d in snap.documents.values() if d.rec_id == rec_id)
+    first: dict[str, str] = {}
+    for i in lex.positions_of(doc_id):
+        first.setdefault(lex.clauses[i], lex.chunk_ids[i])
+    return [((rec_id, "", c), Candidate(first[c], c)) for c in clauses]
+
+
+def test_the_documents_filling_the_text_lists_are_voted_for_by_their_scope(
+    synthetic_library: Settings,
+) -> None:
+    retriever = HybridRetriever.from_settings(synthetic_library)
+    y9904 = _clauses_of(retriever, "ITU-T Y.9904", ["Annex A", "6", "7"])
+    sm9903 = _clauses_of(retriever, "ITU-R SM.9903-1", ["Annex 1 § 1"])
+    lists = [
+        ("lexical", [*sm9903, *y9904]),  # one strong clause against three
+        ("dense", [y9904[0], *sm9903, *y9904[1:]]),
+        ("titles", sm9903),  # not a text list: no vote
+    ]
+
+    def voted(parsed: ParsedQuery) -> list[tuple[str, str]]:
+        locate = ClauseLocator(retriever.store, retriever.refresh())
+        request = SearchRequest(parsed, parsed.text, None, set(), RecordSignals(), locate)
+        return [(key[0], key[2]) for key, _ in DocumentVote(rrf_k=60).produce(request, lists)]
+
+    question = "Which Recommendation tells a manufacturer how to apply to the registration authority?"
+    assert voted(ParsedQuery(text=question, wants_document=True)) == [
+        ("ITU-T Y.9904", "1"),
+        ("ITU-R SM.9903-1", "Scope"),
+    ]
+    cites = "Which documents does the widget identifier Recommendation reference?"
+    assert voted(ParsedQuery(text=cites, wants_document=True, asks_references=True))[0] == (
+        "ITU-T Y.9904",
+        "2",
+    )
