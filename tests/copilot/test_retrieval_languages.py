@@ -31,6 +31,18 @@ def test_identifiers_acronyms_and_quoted_terms_must_survive() -> None:
     assert kept_terms("IMT-2000的增强系统和OTDR是什么？") == ["IMT-2000", "OTDR"]
 
 
+def test_a_quoted_term_in_another_script_is_translated_not_carried() -> None:
+    question = "Что означает термин «Мнение» в Резолюции 1 ВАСЭ?"
+    assert kept_terms(question) == []
+    assert restore_terms(question, 'What is meant by the term "Opinion" in WTSA Resolution 1?') == (
+        'What is meant by the term "Opinion" in WTSA Resolution 1?'
+    )
+    assert kept_terms('¿Qué significa «señalización» y "cloud service customer"?') == [
+        "señalización",
+        "cloud service customer",
+    ]
+
+
 def test_what_the_model_dropped_is_appended_once() -> None:
     question = "¿Qué significa OTDR en ITU-T G.650.1?"
     assert restore_terms(question, "What does OTDR mean in ITU-T G.650.1?") == (
