@@ -111,3 +111,19 @@ class ClauseLocator:
 
     def doc_of(self, chunk_id: str) -> str:
         return self.snap.lexical.doc_ids[self.snap.lexical.position[chunk_id]]
+
+    def in_language(self, candidate: Candidate, language: str) -> Candidate:
+        """The same clause in the library's copy of the document in ``language`` (E.119 is held in six
+        languages), else ``candidate``: one Recommendation's copies share their clause numbers."""
+        lex = self.snap.lexical
+        doc = self.snap.documents.get(self.doc_of(candidate.chunk_id))
+        if doc is None or not doc.rec_id or doc.language == language:
+            return candidate
+        clause = candidate.clause or lex.clauses[lex.position[candidate.chunk_id]]
+        for copy in self.snap.documents.values():
+            if (copy.rec_id, copy.edition, copy.language) != (doc.rec_id, doc.edition, language):
+                continue
+            for i in lex.positions_of(copy.doc_id):
+                if lex.clauses[i] == clause:
+                    return Candidate(lex.chunk_ids[i], clause, None, candidate.score)
+        return candidate

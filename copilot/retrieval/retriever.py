@@ -39,9 +39,6 @@ WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 0.3, "titles": 1.0, "documen
 """Fusion weights per producer, chosen on the dev split (eval/retrieval/RESULTS.md)."""
 FRONT_MATTER_FACTOR = 0.6
 """Scale of the fused score of Summary, Introduction, Keywords... (chosen on the dev split)."""
-TRANSLATION_WEIGHTS = {"english": 1.0, "original": 0.5}
-"""Fusion of a translated question's two searches: the English query, and the original, which still
-finds texts in the asker's language (chosen on the dev split)."""
 _NUMBERED_PARAGRAPH = re.compile(r"^(?P<num>(?:\d{1,2}|[A-Z])(?:\.\d{1,3})+)\s")
 
 
@@ -73,7 +70,6 @@ class HybridRetriever:
         """``translator``: non-English questions are searched in English too (none: as they are)."""
         self.index = index
         self.translator = translator
-        self.translation_fuser = WeightedFuser(TRANSLATION_WEIGHTS, rrf_k)
         self.catalog = catalog
         self.depth = depth
         self.fuser = WeightedFuser(weights or WEIGHTS, rrf_k)
@@ -119,22 +115,29 @@ class HybridRetriever:
 
         ``understand=False`` turns query understanding off (no pinned clauses, no record signals, no
         acronym expansion, no narrowing to a named Recommendation, no translation): the plain ranking,
-        for evaluation. A question the translator renders in English is searched both ways: what
-        either pins comes first (the English query's first), the rest is fused.
+        for evaluation. A question the translator renders in English is ranked by its English: what
+        either the English or the original pins comes first (the English query's first); the
+        original's other hits are not fused in (on the dev split they were the asker's-language
+        E.119 matched by common words). Each clause is cited from the library's copy in the asker's
+        language where there is one.
         """
         translation = self.translate(query) if understand else None
-        english = None
-        if translation is not None and translation.english is not None:
-            english = self._rank(translation.english, filters, mode, understand)
         original = self._rank(query, filters, mode, understand)
-        if english is None or original is None:
-            found = english or original
-            return self._citations(_ordered(found[1], found[0]), found[2], found[3], k) if found else []
+        if translation is None or translation.english is None or original is None:
+            return (
+                self._citations(_ordered(original[1], original[0]), original[2], original[3], k)
+                if original
+                else []
+            )
+        english = self._rank(translation.english, filters, mode, understand)
+        if english is None:
+            return []
         pinned = dict(english[1])
         for key, candidate in original[1].items():
             pinned.setdefault(key, candidate)
-        fused = self.translation_fuser.fuse([("english", english[0]), ("original", original[0])])
-        return self._citations(_ordered(pinned, fused), english[2], english[3], k)
+        locate = english[3]
+        ranked = [locate.in_language(c, translation.language) for c in _ordered(pinned, english[0])]
+        return self._citations(ranked, english[2], locate, k)
 
     def translate(self, query: str) -> QueryTranslation | None:
         """How the translator renders ``query`` (cached: asking again costs nothing); None without one."""

@@ -5,8 +5,8 @@ Russian or Chinese question only by its acronyms (or against the few texts in th
 A non-English question (:func:`copilot.language.detect_language`) is translated into English by the
 configured model with a short constrained prompt; the code, not the model, guarantees that the
 question's Recommendation identifiers, acronyms and quoted terms survive (any the model dropped is
-appended). The retriever then searches both the English query and the original and fuses them, so
-the original still finds the texts in the asker's language.
+appended). The retriever then ranks by the English query (keeping what the original pins) and cites
+each clause from the library's copy in the asker's language where it holds one (E.119).
 
 Translations are cached on disk (``translations.sqlite3`` beside the packaged models), keyed by model,
 prompt version and question, so a repeated question costs nothing and no model is started for it.

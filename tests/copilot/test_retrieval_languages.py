@@ -20,6 +20,7 @@ from copilot.retrieval.translation import (
     kept_terms,
     restore_terms,
 )
+from ingest.library import Library
 from rapporteur.settings import Settings
 
 TRANSLATING_MODEL = "qwen2.5-coder-0.5b"
@@ -104,6 +105,34 @@ def test_a_cached_translation_needs_no_model(copilot_index: Settings, tmp_path: 
         translation = retriever.translate(question)
     assert translation is not None and translation.cached and translation.seconds == 0.0
     assert (hits[0].rec_id, hits[0].clause) == ("ITU-T Y.3507", "3.1.5")
+
+
+def test_a_clause_is_cited_from_the_copy_in_the_asker_s_language(corpus_dir: Path, tmp_path: Path) -> None:
+    """E.119 in English and French: a French question (translated from the cache) ranks by its English
+    and cites the French copy's clause; the same question asked in English cites the English copy."""
+    settings = Settings(index=tmp_path / "index", corpus=corpus_dir, llm={"enabled": False})
+    library = Library(settings)
+    report = library.ingest([corpus_dir / "itu-t" / f"T-REC-E.119-201704-I!!MSW-{v}.docx" for v in "EF"])
+    library.close()
+    assert not report.failed
+    cache = TranslationCache(tmp_path / "translations.sqlite3")
+    french = (
+        "Quel est le domaine d'application de la Recommandation sur la confirmation de sécurité "
+        "en cas de catastrophe ?"
+    )
+    english = "What is the scope of the disaster safety confirmation system Recommendation?"
+    with _no_model(settings) as host:
+        translator = QueryTranslator(host.model, TRANSLATING_MODEL, cache)
+        cache.put(TRANSLATING_MODEL, translator.prompt.tag, french, english)
+        retriever = HybridRetriever.from_settings(settings, translator=translator)
+        asked_in_french = retriever.search(french, k=3)
+        asked_in_english = retriever.search(english, k=3)
+    languages = {d.doc_id: d.language for d in retriever.documents().values()}
+    assert (asked_in_french[0].rec_id, asked_in_french[0].clause) == ("ITU-T E.119", "1")
+    assert languages[asked_in_french[0].doc_id] == "fr"
+    assert detect_language(asked_in_french[0].text) == "fr"
+    assert (asked_in_english[0].rec_id, asked_in_english[0].clause) == ("ITU-T E.119", "1")
+    assert languages[asked_in_english[0].doc_id] == "en"
 
 
 def _with_model(settings: Settings) -> Settings:
