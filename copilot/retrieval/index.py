@@ -24,6 +24,7 @@ from ingest.vectors import VectorIndex
 from rapporteur.settings import Settings
 
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
+_PLAIN_TOKEN = re.compile(r"[a-z0-9]+")
 _TERM_WORD = re.compile(r"[\w]+(?:[-./'’][\w]+)*", re.UNICODE)
 
 
@@ -103,6 +104,9 @@ class Snapshot:
     sectors: dict[str, str | None] = field(default_factory=dict)
     terms: dict[str, list[Definition]] = field(default_factory=dict)
     """Definitions by :func:`term_keys`; the longest key is 8 words at most."""
+    terms_by_words: dict[frozenset[str], list[str]] = field(default_factory=dict)
+    """Keys of terms of two or more words by their set of word tokens, whatever the order: "service
+    provider in the cloud" names "cloud service provider"."""
 
     @classmethod
     def load(cls, index: IndexView, lexical_dir: Path) -> Snapshot:
@@ -122,6 +126,11 @@ class Snapshot:
             for key in term_keys(definition.term):
                 if len(key.split()) <= 8:
                     terms.setdefault(key, []).append(definition)
+        by_words: dict[frozenset[str], list[str]] = {}
+        for key in terms:
+            words = frozenset(t for t in tokenize(key) if _PLAIN_TOKEN.fullmatch(t))
+            if len(words) >= 2:
+                by_words.setdefault(words, []).append(key)
         return cls(
             store_fingerprint(store),
             lexical,
@@ -130,4 +139,5 @@ class Snapshot:
             title_docs,
             {d: sector_of(s.rec_id) for d, s in documents.items()},
             terms,
+            by_words,
         )

@@ -2,11 +2,12 @@
 
 Any span of the question that is a defined term, an abbreviation the library expands, or a named
 Recommendation brings its records in, however the question is phrased ("what is X", "X?", "meaning
-of X", "how does ... define X", "X stands for"). A record is the question's *focus* when nothing else
-in the question needs explaining: every other content word is a question word ("define", "meaning",
-"stands for"...) or a word of the defining document's title or identifier ("In Y.1543, what is
-OWAMP?", "How does the oneM2M testing framework Recommendation define IXIT?"). A focus is pinned to
-the top; other matches join the fused lists as the ``records`` producer.
+of X", "how does ... define X", "X stands for"), and a question whose words are exactly a term's in
+another order ("a service provider in the cloud") names that term. A record is the question's *focus*
+when nothing else in the question needs explaining: every other content word is a question word
+("define", "meaning", "stands for"...) or a word of the defining document's title or identifier
+("In Y.1543, what is OWAMP?", "How does the oneM2M testing framework Recommendation define IXIT?").
+A focus is pinned to the top; other matches join the fused lists as the ``records`` producer.
 """
 
 from __future__ import annotations
@@ -114,6 +115,10 @@ def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> Rec
             signals.terms.append(TermMatch(key, content_words(key), found, start))
     asked = term_key(parsed.term) if parsed.term else None
     signals.terms.sort(key=lambda m: (m.key != asked, -m.start))
+    spans = {m.key for m in signals.terms}
+    reordered = [key for key in snap.terms_by_words.get(frozenset(content), []) if key not in spans]
+    if reordered:  # the question's words, in another order, are exactly a term: that term is asked
+        signals.terms[:0] = [TermMatch(key, content_words(key), snap.terms[key], -1) for key in reordered]
     for acronym in parsed.expansions or {}:
         entries = store.abbreviations(acronym)
         if not entries and acronym.endswith("s"):

@@ -198,3 +198,19 @@ def test_an_acronym_the_title_spells_out_explains_the_question(tmp_path: Path) -
     }
     with _library_of(tmp_path, recs) as retriever:
         assert _first(retriever, "what is an ordinal in IP networks?") == ("ITU-T Y.9990", "3.2.1")
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("What is a machine that is physical?", "3.2.1"),
+        ("meaning of resource that is physical", "3.1.5"),
+        ("What is a customer of cloud services?", "3.1.3"),
+    ],
+)
+def test_a_term_s_words_in_another_order_name_the_term(
+    retriever: HybridRetriever, question: str, clause: str
+) -> None:
+    """Y.3507 defines physical machine, physical resource and cloud service customer (M.3372 defines
+    cloud service customer too: either answers)."""
+    assert _first(retriever, question) in {("ITU-T Y.3507", clause), ("ITU-T M.3372", "3.1.1")}
