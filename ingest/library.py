@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], None]
 """Called as (files done, files total, current file) while ingesting."""
 
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 """Bump when parsing, chunking or extraction changes: every file is then read again on the next ingest
 (embeddings of unchanged chunk texts are reused from the cache)."""
 

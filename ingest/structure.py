@@ -47,10 +47,50 @@ class ClauseTree(BaseModel):
         return out
 
 
+_RIGHT_TO_LEFT = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+"""Hebrew and Arabic letters (with their presentation forms)."""
+_DOTTED_NUMBER = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})+)(?=\s)")
+
+
+def numbered_right_to_left(blocks: list[Block]) -> bool:
+    """Whether sub-clause numbers are stored least significant part first ("1.3" for clause 3.1, "1.2.3"
+    for 3.2.1), as ITU's Arabic texts store them: headings are in a right-to-left script, and more
+    sub-clause headings (two at least) end with the number of the clause above them than start with it
+    (a left-to-right text that skips clause 2 has one "2.1" after "1")."""
+    parent, backwards, forwards = None, 0, 0
+    for block in blocks:
+        parts = block.number.split(".") if block.kind is BlockKind.HEADING and block.number else []
+        if not parts or not all(p.isdigit() for p in parts) or not _RIGHT_TO_LEFT.search(block.text):
+            continue
+        if len(parts) == 1:
+            parent = parts[0]
+        elif parent is not None and parts[0] != parts[-1]:
+            backwards += parts[-1] == parent
+            forwards += parts[0] == parent
+    return backwards >= 2 and backwards > forwards
+
+
+def _reversed_number(number: str) -> str:
+    return ".".join(reversed(number.split(".")))
+
+
+def _in_reading_order(block: Block) -> Block:
+    """A block of a right-to-left numbered text with its clause number (or numbered paragraph's) the
+    way the reader reads it and the other language versions print it."""
+    if block.kind is BlockKind.HEADING and block.number and _DOTTED_NUMBER.match(block.number + " "):
+        return block.model_copy(update={"number": _reversed_number(block.number)})
+    match = _DOTTED_NUMBER.match(block.text)
+    if block.kind is BlockKind.PARAGRAPH and match:
+        return block.model_copy(update={"text": _reversed_number(match["num"]) + block.text[match.end() :]})
+    return block
+
+
 class ClauseTreeBuilder:
     """Builds a ClauseTree from blocks; one instance per document."""
 
     def build(self, blocks: list[Block]) -> ClauseTree:
+        if numbered_right_to_left(blocks):
+            blocks = [_in_reading_order(b) for b in blocks]
         tree = ClauseTree()
         appendices = {
             b.number.split(" ", 1)[1]

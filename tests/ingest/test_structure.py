@@ -83,3 +83,35 @@ def test_plain_paragraph_section_titles_repeats_and_back_cover() -> None:
     assert [c.number for c in tree.clauses] == ["Summary", "1", "Bibliography"]
     assert tree.clauses[0].paragraphs == ["This draft specifies a protocol."]
     assert tree.clauses[-1].paragraphs == ["[b-X] A reference."]
+
+
+def test_right_to_left_clause_numbers_are_read_in_reading_order() -> None:
+    """ITU's Arabic texts store sub-clause 3.2 as "2.3" and numbered paragraph 3.2.1 as "1.2.3"; the
+    tree numbers them as the reader and the other language versions do."""
+    blocks = [
+        heading("3", "التعاريف"),
+        heading("1.3", "مصطلحات معرفة في وثائق أخرى"),
+        heading("2.3", "مصطلحات معرفة في هذه التوصية"),
+        para("1.2.3\tخطة استمرارية الأعمال (BCP): خطة"),
+        heading("7", "المتطلبات"),
+        heading("1.7", "الاعتمادية"),
+        heading("1.1.7", "إطناب البيانات"),
+        heading("7.7", "اللغة"),
+    ]
+    tree = ClauseTreeBuilder().build(blocks)
+    assert [c.number for c in tree.clauses] == ["3", "3.1", "3.2", "7", "7.1", "7.1.1", "7.7"]
+    assert {c.number: c for c in tree.clauses}["3.2"].paragraphs == [
+        "3.2.1\tخطة استمرارية الأعمال (BCP): خطة"
+    ]
+
+
+def test_left_to_right_numbers_stay_as_printed() -> None:
+    blocks = [
+        heading("3", "Definitions"),
+        heading("3.1", "Elsewhere"),
+        heading("3.2", "Here"),
+        para("3.2.1 x: y"),
+    ]
+    tree = ClauseTreeBuilder().build(blocks)
+    assert [c.number for c in tree.clauses] == ["3", "3.1", "3.2"]
+    assert tree.clauses[2].paragraphs == ["3.2.1 x: y"]
