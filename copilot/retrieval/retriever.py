@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -136,7 +137,7 @@ class HybridRetriever:
         for key, candidate in original[1].items():
             pinned.setdefault(key, candidate)
         locate = english[3]
-        ranked = [locate.in_language(c, translation.language) for c in _ordered(pinned, english[0])]
+        ranked = (locate.in_language(c, translation.language) for c in _ordered(pinned, english[0]))
         return self._citations(ranked, english[2], locate, k)
 
     def translate(self, query: str) -> QueryTranslation | None:
@@ -180,7 +181,7 @@ class HybridRetriever:
         return fused, pinned, parsed, locate
 
     def _citations(
-        self, candidates: list[Candidate], parsed: ParsedQuery, locate: ClauseLocator, k: int
+        self, candidates: Iterable[Candidate], parsed: ParsedQuery, locate: ClauseLocator, k: int
     ) -> list[Citation]:
         """The first ``k`` distinct clauses as citations (a clause refined to a numbered paragraph
         can coincide with a pinned one, so distinctness is checked on what is finally cited)."""
