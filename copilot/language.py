@@ -57,6 +57,12 @@ def _script(ch: str) -> str | None:
     return None
 
 
+def in_own_script(text: str) -> bool:
+    """Whether ``text`` holds a letter of a script that decides a language alone (Arabic, Chinese,
+    Cyrillic): such a term is the asker's word, never ITU's English term."""
+    return any(_script(ch) for ch in text)
+
+
 def _is_identifier(word: str) -> bool:
     """An acronym or the letter of an identifier (OTDR, ITU, the Y of Y.1543): no evidence of a language."""
     return word.isupper()

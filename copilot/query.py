@@ -68,7 +68,7 @@ _ASKS_SCOPE = re.compile(
 )
 _ASKS_REFERENCES = re.compile(r"\breferenc|\bcit(?:e|es|ed|ing)\b|\brefers?\s+to\b|\bbibliograph", re.I)
 _ASKS_EXPANSION = re.compile(r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)", re.I)
-SPELLING_GLUE = frozenset(["of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "as"])
+_SPELLING_GLUE = frozenset(["of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "as"])
 """Words an acronym may skip when it is spelled out ("Quality of Service", QoS)."""
 _SOURCE_LABELS = re.compile(r"\[(?:b-)?(?:ITU-[TR]|CCITT|CCIR|IETF|ISO|IEC)[^\]]*\]")
 _NOT_ACRONYMS = frozenset({"ITU", "ITU-T", "ITU-R", "CCITT", "CCIR", "I", "A", "NOTE", "WHAT", "WHICH"})
@@ -159,21 +159,28 @@ def acronyms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def spelling_before(before: str, letters: list[str]) -> str | None:
+    """The fewest last words of ``before`` whose initials spell ``letters`` (:func:`_initials_spell`;
+    up to three glue or extra words), or None."""
+    words = re.findall(r"[A-Za-z0-9][\w'/-]*", before)
+    for size in range(1, min(len(words), len(letters) + 3) + 1):
+        if _initials_spell(words[-size:], letters):
+            return " ".join(words[-size:])
+    return None
+
+
 def written_out(text: str, acronym: str) -> bool:
     """Whether the words just before ``acronym`` spell it ("temporary documents TDs", "differential
     group delay (DGD)"): the question says what it means, and another document's expansion
     ("Transmit Degrade") would only mislead."""
-    at = text.find(acronym)
     letters = [ch.lower() for ch in acronym if ch.isalpha()]
     if acronym.endswith("s") and acronym[:-1].isupper():
         letters = letters[:-1]
-    words = re.findall(r"[A-Za-z0-9][\w'/-]*", text[:at]) if at > 0 else []
-    return any(
-        initials_spell(words[-size:], letters) for size in range(1, min(len(words), len(letters) + 3) + 1)
-    )
+    at = text.find(acronym)
+    return at > 0 and spelling_before(text[:at], letters) is not None
 
 
-def initials_spell(words: list[str], letters: list[str]) -> bool:
+def _initials_spell(words: list[str], letters: list[str]) -> bool:
     """Whether the words, first to last, give the letters: each word gives its initial (or one per
     hyphen/slash part, or the letters of an all-capital part), a glue word may give none."""
     if not words:
@@ -185,10 +192,10 @@ def initials_spell(words: list[str], letters: list[str]) -> bool:
         options.append([p[0].lower() for p in parts])
     if word.isupper() and len(word) > 1:
         options.append([ch.lower() for ch in word if ch.isalpha()])
-    if word.lower() in SPELLING_GLUE:
+    if word.lower() in _SPELLING_GLUE:
         options.append([])
     return any(
-        letters[: len(option)] == option and initials_spell(rest, letters[len(option) :])
+        letters[: len(option)] == option and _initials_spell(rest, letters[len(option) :])
         for option in options
     )
 

@@ -12,7 +12,7 @@ from functools import partial
 from copilot.checker.rules.base import normalized
 from copilot.citation import Citation
 from copilot.lexical import tokenize
-from copilot.query import acronyms, find_rec_ids, initials_spell
+from copilot.query import acronyms, find_rec_ids, spelling_before
 from copilot.retrieval.signals import content_words
 from ingest.catalog import ReferenceCatalog
 from ingest.models import Abbreviation, Clause, Definition, DocumentSummary, Reference
@@ -106,11 +106,9 @@ def spelled_out(text: str) -> dict[str, str]:
         letters = [ch.lower() for ch in abbr if ch.isalpha()]
         if sum(ch.isupper() for ch in abbr) < 2 or abbr in found or len(letters) < 2:
             continue
-        words = re.findall(r"[A-Za-z0-9][\w'/-]*", text[max(0, match.start() - 200) : match.start()])
-        for size in range(1, min(len(words), len(letters) + 3) + 1):
-            if initials_spell(words[-size:], letters):
-                found[abbr] = " ".join(words[-size:])
-                break
+        spelling = spelling_before(text[max(0, match.start() - 200) : match.start()], letters)
+        if spelling is not None:
+            found[abbr] = spelling
     return found
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from copilot.retrieval.index import Snapshot
 from ingest.models import Definition
@@ -117,13 +118,19 @@ class ClauseLocator:
         languages), else ``candidate``: one Recommendation's copies share their clause numbers."""
         lex = self.snap.lexical
         doc = self.snap.documents.get(self.doc_of(candidate.chunk_id))
-        if doc is None or not doc.rec_id or doc.language == language:
+        copy = self._copies.get((doc.rec_id, doc.edition, language)) if doc and doc.rec_id else None
+        if doc is None or copy is None or doc.language == language:
             return candidate
         clause = candidate.clause or lex.clauses[lex.position[candidate.chunk_id]]
-        for copy in self.snap.documents.values():
-            if (copy.rec_id, copy.edition, copy.language) != (doc.rec_id, doc.edition, language):
-                continue
-            for i in lex.positions_of(copy.doc_id):
-                if lex.clauses[i] == clause:
-                    return Candidate(lex.chunk_ids[i], clause, None, candidate.score)
+        for i in lex.positions_of(copy):
+            if lex.clauses[i] == clause:
+                return Candidate(lex.chunk_ids[i], clause, None, candidate.score)
         return candidate
+
+    @cached_property
+    def _copies(self) -> dict[tuple[str | None, str | None, str], str]:
+        """Each document by (Recommendation, edition, language): where a clause's other copies are."""
+        copies: dict[tuple[str | None, str | None, str], str] = {}
+        for d in self.snap.documents.values():
+            copies.setdefault((d.rec_id, d.edition, d.language), d.doc_id)
+        return copies

@@ -123,15 +123,12 @@ class HybridRetriever:
         language where there is one.
         """
         translation = self.translate(query) if understand else None
-        original = self._rank(query, filters, mode, understand)
-        if translation is None or translation.english is None or original is None:
-            return (
-                self._citations(_ordered(original[1], original[0]), original[2], original[3], k)
-                if original
-                else []
-            )
+        if translation is None or translation.english is None:
+            found = self._rank(query, filters, mode, understand)
+            return self._citations(_ordered(found[1], found[0]), found[2], found[3], k) if found else []
         english = self._rank(translation.english, filters, mode, understand)
-        if english is None:
+        original = self._rank(query, filters, mode, understand, pins_only=True)
+        if english is None or original is None:
             return []
         pinned = dict(english[1])
         for key, candidate in original[1].items():
@@ -145,9 +142,15 @@ class HybridRetriever:
         return self.translator.translate(query) if self.translator is not None else None
 
     def _rank(
-        self, query: str, filters: dict[str, str] | None, mode: Mode, understand: bool
+        self,
+        query: str,
+        filters: dict[str, str] | None,
+        mode: Mode,
+        understand: bool,
+        pins_only: bool = False,
     ) -> tuple[RankedList, dict[ClauseKey, Candidate], ParsedQuery, ClauseLocator] | None:
-        """One query's fused list and pinned clauses; None when the filters leave no document."""
+        """One query's fused list and pinned clauses; None when the filters leave no document.
+        ``pins_only``: the pinned clauses alone (an empty list), for a translated question's original."""
         snap = self.refresh()
         allowed = allowed_documents(filters, snap, self.catalog)
         parsed = parse_query(query, self.index.store) if understand else ParsedQuery(text=query)
@@ -165,6 +168,8 @@ class HybridRetriever:
         signals = find_signals(parsed, snap, self.index.store) if understand else RecordSignals()
         request = SearchRequest(parsed, parsed.expanded(), allowed, named, signals, locate)
         pinned = self.pinning.pin(request) if understand else {}
+        if pins_only:
+            return [], pinned, parsed, locate
         producers = [
             p for name, p in (("lexical", self.lexical), ("dense", self.dense)) if mode in (name, "hybrid")
         ]

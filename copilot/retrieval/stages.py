@@ -181,8 +181,9 @@ class DocumentVote:
             counted: dict[str, int] = {}
             for rank, (_, hit) in enumerate(ranked, start=1):
                 doc_id = request.locate.doc_of(hit.chunk_id)
-                if counted.get(doc_id, 0) < self.per_list:
-                    counted[doc_id] = counted.get(doc_id, 0) + 1
+                seen = counted.get(doc_id, 0)
+                if seen < self.per_list:
+                    counted[doc_id] = seen + 1
                     votes[doc_id] = votes.get(doc_id, 0.0) + 1.0 / (self.rrf_k + rank)
         found = [
             entry

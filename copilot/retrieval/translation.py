@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from copilot.language import ENGLISH, NAMES, detect_language
+from copilot.language import ENGLISH, NAMES, detect_language, in_own_script
 from copilot.llm import ChatModel, LLMError
 from copilot.prompts import PromptTemplate
 from copilot.query import acronyms, find_rec_ids
@@ -61,8 +61,6 @@ _QUOTED = re.compile(r"[\"“«「『]\s*([^\"”»」』]{2,80}?)\s*[\"”»」
 _LEAD_IN = re.compile(r"^\s*(?:english(?:\s+translation)?|translation|question)\s*:\s*", re.I)
 _MAX_GROWTH = 4
 _NOT_LATIN = re.compile(r"[^\x00-\x7F]")
-_NOT_LATIN_LETTER = re.compile(r"[^\W\d_\x00-\u024F]")
-"""A letter outside the Latin blocks (Cyrillic, Arabic, CJK ...): accented Latin letters are not."""
 _ITU_IN_OTHER_LANGUAGES = frozenset({"UIT", "UIT-T", "UIT-R"})
 """ITU's own name in French and Spanish: translated to ITU-T/ITU-R, not kept."""
 
@@ -98,7 +96,7 @@ def kept_terms(original: str) -> list[str]:
     ]
     # a quoted term in Latin script may be ITU's English term; one in another script is the asker's
     # word for it, which the translation must render, not carry
-    quoted = [m.group(1) for m in _QUOTED.finditer(original) if not _NOT_LATIN_LETTER.search(m.group(1))]
+    quoted = [m.group(1) for m in _QUOTED.finditer(original) if not in_own_script(m.group(1))]
     return list(dict.fromkeys([*(original[s:e].strip("[] ") for s, e in spans), *words, *quoted]))
 
 
