@@ -77,6 +77,24 @@ def extractive_answer(question: str, sources: list[Source], why: str) -> str:
     return "\n".join(lines)
 
 
+def _late_refusal(text: str) -> bool:
+    """Whether an answer's last line, after some text, is the model's NOT FOUND."""
+    body = text.rstrip()
+    cut = body.rfind("\n")
+    return cut > 0 and body[cut:].strip().upper().rstrip(".") == _NOT_FOUND
+
+
+def _before_a_late_refusal(text: str) -> int:
+    """How much of a streaming answer can be shown: all of it (trailing blanks aside), except a last
+    line that may still become NOT FOUND (held back until it is more, or dropped at the end)."""
+    body = text.rstrip()
+    cut = body.rfind("\n")
+    tail = body[cut + 1 :].strip().upper()
+    if cut > 0 and len(tail) <= len(_NOT_FOUND) + 1 and _NOT_FOUND.startswith(tail[: len(_NOT_FOUND)]):
+        return cut
+    return len(body)
+
+
 class Assistant:
     """Answers questions from the library; ``model`` None means retrieval-only answers."""
 
@@ -181,11 +199,16 @@ class Assistant:
         answer.model, answer.prompt, answer.stats = self.model.name, self.prompt.tag, generation.stats
         parts: list[str] = []
         streaming = False
+        sent = 0  # characters of the answer shown so far
         try:
             for piece in rewrite_stream(generation, rewriter):
                 parts.append(piece)
                 if streaming:
-                    yield piece
+                    so_far = "".join(parts)
+                    shown = _before_a_late_refusal(so_far)
+                    if shown > sent:
+                        yield so_far[sent:shown]
+                        sent = shown
                     continue
                 head = "".join(parts).lstrip()
                 if len(head) <= len(_NOT_FOUND):
@@ -193,7 +216,8 @@ class Assistant:
                 if head.upper().startswith(_NOT_FOUND):
                     break
                 streaming = True
-                yield "".join(parts)
+                sent = _before_a_late_refusal("".join(parts))
+                yield "".join(parts)[:sent]
         except LLMError as exc:
             answer.notice = str(exc)
             answer.answer = extractive_answer(question, sources, f"The model failed ({exc}).")
@@ -211,8 +235,15 @@ class Assistant:
             yield answer.answer
             yield answer
             return
+        late_refusal = _late_refusal(text)
+        if late_refusal:
+            # a small model copies a source and then says NOT FOUND: the copy is kept (it is quoted
+            # text, attributed below), the refusal is not shown as part of the answer
+            text = text[: text.rstrip().rfind("\n")].rstrip()
         if not streaming:
             yield text
+        elif not late_refusal and "".join(parts)[sent:]:
+            yield "".join(parts)[sent:]
         attributed = attribute(text, sources, rewriter.cited)
         answer.answer = attributed.text
         answer.citations = [s.citation for s in attributed.cited]
@@ -221,4 +252,6 @@ class Assistant:
         answer.grounded = bool(attributed.cited) and not attributed.unsupported_sentences
         if attributed.unsupported_sentences:
             answer.notice = "Some sentences match none of the sources; check them before quoting."
+        elif late_refusal:
+            answer.notice = "The model said it found no answer after repeating a source; check the clauses."
         yield answer

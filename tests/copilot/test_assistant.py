@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.assistant import NO_ANSWER, Answer, Assistant
+from copilot.assistant import NO_ANSWER, Answer, Assistant, _before_a_late_refusal, _late_refusal
 from copilot.llm import ModelHost, OpenAIChat
 from copilot.retrieval import HybridRetriever
 from ingest.library import Library
@@ -167,3 +167,27 @@ def test_a_model_server_killed_mid_answer_ends_with_the_clauses_and_the_next_que
         _, second = _events(Assistant(retriever, host.model(), settings), "What is a physical machine?")
         assert host.server is not None and host.server.running and host.server.pid != first_server.pid
         assert second.model == "smollm2-135m" and "stopped mid-answer" not in (second.notice or "")
+
+
+@pytest.mark.parametrize(
+    ("streamed", "shown"),
+    [
+        ("3.2.1 physical machine: A type of computing machine.", 52),
+        ("3.2.1 physical machine\nN", 22),
+        ("3.2.1 physical machine\nNOT FO", 22),
+        ("3.2.1 physical machine\nNOT FOUND\n", 22),
+        ("3.2.1 physical machine\nNote that it is physical", 47),
+        ("3.2.1 physical machine\nNOT FOUND in clause 3", 44),
+    ],
+)
+def test_a_streamed_line_that_may_become_not_found_is_held_back(streamed: str, shown: int) -> None:
+    """A small model sometimes copies a source and then writes NOT FOUND: the copy streams, the
+    refusal line is held until it is something else, and dropped from the answer when it is not."""
+    assert _before_a_late_refusal(streamed) == shown
+
+
+def test_only_a_last_line_of_not_found_after_text_is_a_late_refusal() -> None:
+    assert _late_refusal("3.2.1 physical machine: A type of computing machine.\nNOT FOUND")
+    assert _late_refusal("3.2.1 physical machine\n\nNot found.\n")
+    assert not _late_refusal("NOT FOUND")
+    assert not _late_refusal("3.2.1 physical machine\nNOT FOUND in clause 3")
