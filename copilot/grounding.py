@@ -234,13 +234,15 @@ def _sentences(line: str) -> Iterator[str]:
             yield piece
 
 
-def _list_quote(lead_in: str, items: list[str]) -> str:
+def _list_quote(lead_in: str, items: list[str]) -> tuple[str, list[str]]:
+    """The lead-in with the items that fit, and the items cut off (each still quotable alone: the
+    entry "OWAMP One-Way Active Measurement Protocol" deep in an abbreviations list)."""
     text = lead_in
-    for item in items:
+    for at, item in enumerate(items):
         if len(text) > LIST_QUOTE_CHARS:
-            return f"{text} …"
+            return f"{text} …", items[at:]
         text = f"{text} {item}"
-    return text
+    return text, []
 
 
 def _lead_in(sentences: list[str]) -> int | None:
@@ -281,7 +283,9 @@ def quotable_units(citation: Citation, text: str) -> Iterator[str]:
             continue
         yield from sentences[:lead]
         gap = " …" if lead < len(sentences) - 1 else ""
-        yield _list_quote(sentences[lead] + gap, items)
+        quote, cut_off = _list_quote(sentences[lead] + gap, items)
+        yield quote
+        yield from cut_off
         yield from sentences[lead + 1 :]
         at += 1 + len(items)
 

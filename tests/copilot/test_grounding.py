@@ -314,3 +314,15 @@ def test_the_sector_name_is_no_word_to_quote_by() -> None:
         "What framework builds the ITU-T Software Tool Library and runs its tests?", [tools]
     )
     assert quoted[0][1] == "CMake builds the library and runs its tests."
+
+
+def test_an_entry_deep_in_a_long_abbreviations_list_is_quotable_on_its_own() -> None:
+    entries = [f"AB{n:02d}\tAbbreviated Body number {n}" for n in range(40)]
+    abbreviations = _source(
+        "4",
+        "Abbreviations and acronyms",
+        "This Recommendation uses the following abbreviations and acronyms:\n"
+        + "\n".join([*entries, "OWAMP\tOne-Way Active Measurement Protocol"]),
+    )
+    quoted = [text for _, text in quote_sentences("What does OWAMP stand for?", [abbreviations])]
+    assert quoted == ["OWAMP One-Way Active Measurement Protocol"]
