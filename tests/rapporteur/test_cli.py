@@ -114,8 +114,11 @@ def test_kill_minus_9_leaves_a_working_index_and_rerun_completes(tmp_path: Path,
     deadline = time.time() + 240
     while time.time() < deadline:
         if db.exists():
-            with sqlite3.connect(db) as conn:
-                done = conn.execute("SELECT COUNT(*) FROM files WHERE state='complete'").fetchone()[0]
+            try:
+                with sqlite3.connect(db) as conn:
+                    done = conn.execute("SELECT COUNT(*) FROM files WHERE state='complete'").fetchone()[0]
+            except sqlite3.OperationalError:  # the file exists, its schema not yet
+                done = 0
             if done >= 1:
                 break
         time.sleep(0.2)
