@@ -45,12 +45,15 @@ _DEFINITION = [
         r"^\s*what\s+(?:is|are)\s+meant\s+by\s+(?P<t>.+)$",
         r"^\s*what\s+does\s+(?:the\s+term\s+)?(?P<t>.+?)\s+mean\b.*$",
         r"^\s*(?:the\s+)?meaning\s+of\s+(?P<t>.+)$",
+        r"^\s*explain\s+(?:the\s+)?(?:term|word|phrase|abbreviation|acronym)\s+(?P<t>.+)$",
         r"^\s*what\s+(?:is|are)\s+(?:a|an|the)?\s*(?P<t>.+)$",
     )
 ]
+_LEADING_CONTEXT = re.compile(r"^\s*(?:in|according\s+to|per|under|within)\s+(?:the\s+)?[^,]{1,80},\s*", re.I)
+""""In ITU-T L.314, what is FTTx?": where to look, written before the question."""
 _TERM_TAIL = re.compile(
     r"\s+(?:in|according\s+to|as\s+used\s+in|per|under|within|for)\s+(?:the\s+)?"
-    r"(?:ITU|Rec|Recommendation|[A-Z]{1,3}\.\d|this|that|these|cloud|IMT).*$",
+    r"(?:ITU|Rec|Recommendation|Resolution|Res\.|WTSA|[A-Z]{1,3}\.\d|this|that|these|cloud|IMT).*$",
     re.I,
 )
 _WHICH_DOCUMENT = re.compile(
@@ -68,6 +71,14 @@ _ASKS_SCOPE = re.compile(
 )
 _ASKS_REFERENCES = re.compile(r"\breferenc|\bcit(?:e|es|ed|ing)\b|\brefers?\s+to\b|\bbibliograph", re.I)
 _ASKS_EXPANSION = re.compile(r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)", re.I)
+_ASKS_RECORD = re.compile(
+    r"\b(?:term|defin\w*|meaning|glossary|abbreviat\w*|acronyms?|stands?\s+for)\b", re.I
+)
+_RECORD_TERM_WORDS = 4
+"""A definition question's term of more words is a topic ("what is the spacing between adjacent
+subchannel carrier frequencies"), not a term to look up in a glossary; words after "in", "for"...
+are where the term is used ("an audio alert in audio-based network navigation")."""
+_TERM_SETTING = re.compile(r"\s+(?:in|for|within|under|used\s+in)\s+", re.I)
 _SPELLING_GLUE = frozenset(["of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "as"])
 """Words an acronym may skip when it is spelled out ("Quality of Service", QoS)."""
 _SOURCE_LABELS = re.compile(r"\[(?:b-)?(?:ITU-[TR]|CCITT|CCIR|IETF|ISO|IEC)[^\]]*\]")
@@ -96,6 +107,17 @@ class ParsedQuery(BaseModel):
     """What a document cites: its References clause answers."""
     asks_expansion: bool = False
     """"stands for", "abbreviation", "acronym", "expand": the abbreviations list answers first."""
+
+    @property
+    def asks_record(self) -> bool:
+        """Whether a definition or an abbreviation list may be the answer: a short term asked for, an
+        acronym to expand, or words such as "term", "defined", "abbreviation"."""
+        return bool(
+            (self.term and len(_TERM_SETTING.split(self.term, 1)[0].split()) <= _RECORD_TERM_WORDS)
+            or self.abbreviation
+            or self.asks_expansion
+            or _ASKS_RECORD.search(self.text)
+        )
 
     def expanded(self) -> str:
         """The question with each known acronym followed by its expansions, for both retrievers."""
@@ -137,7 +159,7 @@ def find_clauses(text: str, ids: list[tuple[str, int, int]]) -> list[str]:
 
 def definition_term(text: str) -> str | None:
     """The term a definition question asks about, without quotes, articles and "in Y.3507" tails."""
-    question = text.strip().rstrip("?.! ")
+    question = _LEADING_CONTEXT.sub("", text.strip().rstrip("?.! "))
     for pattern in _DEFINITION:
         match = pattern.match(question)
         if match:

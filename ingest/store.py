@@ -306,6 +306,13 @@ class RecordStore:
         query = "SELECT * FROM chunks" + (" WHERE doc_id = ?" if doc_id else "") + " ORDER BY doc_id, ordinal"
         return [Chunk(**dict(r)) for r in self._db.execute(query, (doc_id,) if doc_id else ())]
 
+    def chunk_headings(self) -> dict[str, str]:
+        """Each chunk's clause heading, by chunk id (without loading the texts)."""
+        return {
+            r["chunk_id"]: r["heading"] or ""
+            for r in self._db.execute("SELECT chunk_id, heading FROM chunks")
+        }
+
     def chunk_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 

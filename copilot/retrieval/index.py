@@ -26,6 +26,15 @@ from rapporteur.settings import Settings
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
 _PLAIN_TOKEN = re.compile(r"[a-z0-9]+")
 _TERM_WORD = re.compile(r"[\w]+(?:[-./'’][\w]+)*", re.UNICODE)
+_GLOSSARY_HEADING = re.compile(
+    r"^\s*(?:list\s+of\s+)?(?:terms|definitions?|abbreviations?|acronyms|symbols|glossary)"
+    r"(?:\s*(?:and|,)\s*(?:terms|definitions|abbreviations|acronyms|symbols))*"
+    r"(?:\s+(?:defined\s+.*|for\s+.*|used\s+.*|from\s+.*))?\s*$",
+    re.I,
+)
+"""Headings of the clauses that list terms or abbreviations ("Terms defined elsewhere", "Abbreviations
+and acronyms", J.1's "Terms for television ..."), not those that define one thing ("Definition of
+parameters")."""
 
 
 class IndexView(Protocol):
@@ -107,6 +116,8 @@ class Snapshot:
     terms_by_words: dict[frozenset[str], list[str]] = field(default_factory=dict)
     """Keys of terms of two or more words by their set of word tokens, whatever the order: "service
     provider in the cloud" names "cloud service provider"."""
+    glossary: frozenset[str] = frozenset()
+    """Chunks of clauses listing terms or abbreviations (:data:`_GLOSSARY_HEADING`)."""
 
     @classmethod
     def load(cls, index: IndexView, lexical_dir: Path) -> Snapshot:
@@ -140,4 +151,5 @@ class Snapshot:
             {d: sector_of(s.rec_id) for d, s in documents.items()},
             terms,
             by_words,
+            frozenset(c for c, heading in store.chunk_headings().items() if _GLOSSARY_HEADING.match(heading)),
         )

@@ -18,8 +18,10 @@ from copilot.retrieval.stages import (
     DenseProducer,
     DocumentVote,
     FrontMatterPrior,
+    GlossaryPrior,
     LexicalProducer,
     PinningStage,
+    Prior,
     Producer,
     RecordsProducer,
     SearchRequest,
@@ -40,6 +42,9 @@ WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 0.3, "titles": 1.0, "documen
 """Fusion weights per producer, chosen on the dev split (eval/retrieval/RESULTS.md)."""
 FRONT_MATTER_FACTOR = 0.6
 """Scale of the fused score of Summary, Introduction, Keywords... (chosen on the dev split)."""
+GLOSSARY_FACTOR = 0.6
+"""Scale of the fused score of terms and abbreviations clauses for a question not asking for a term
+(chosen on the dev split)."""
 _NUMBERED_PARAGRAPH = re.compile(r"^(?P<num>(?:\d{1,2}|[A-Z])(?:\.\d{1,3})+)\s")
 
 
@@ -74,7 +79,7 @@ class HybridRetriever:
         self.catalog = catalog
         self.depth = depth
         self.fuser = WeightedFuser(weights or WEIGHTS, rrf_k)
-        self.prior = FrontMatterPrior(FRONT_MATTER_FACTOR)
+        self.priors: list[Prior] = [FrontMatterPrior(FRONT_MATTER_FACTOR), GlossaryPrior(GLOSSARY_FACTOR)]
         self.pinning = PinningStage()
         self.lexical: Producer = LexicalProducer()
         self.dense: Producer = DenseProducer(index, windows=index.settings.ingest.dense_windows)
@@ -182,7 +187,8 @@ class HybridRetriever:
             lists.append((self.vote.name, self.vote.produce(request, lists)))
         fused = self.fuser.fuse(lists)
         if understand and mode == "hybrid":
-            fused = self.prior.apply(fused, parsed)
+            for prior in self.priors:
+                fused = prior.apply(fused, request)
         return fused, pinned, parsed, locate
 
     def _citations(

@@ -8,7 +8,7 @@ Scope or References) before everything else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -257,6 +257,23 @@ class PinningStage:
         return [*lists, *terms] if request.parsed.asks_expansion else [*terms, *lists]
 
 
+class Prior(Protocol):
+    """Rescales the fused list for what a kind of clause is worth to the question."""
+
+    def apply(self, ranked: RankedList, request: SearchRequest) -> RankedList: ...
+
+
+def _rescaled(
+    ranked: RankedList, demoted: Callable[[ClauseKey, Candidate], bool], factor: float
+) -> RankedList:
+    """The fused scores of the demoted clauses scaled by ``factor``, the list sorted again."""
+    rescored = [
+        (key, Candidate(c.chunk_id, c.clause, c.text, c.score * factor)) if demoted(key, c) else (key, c)
+        for key, c in ranked
+    ]
+    return sorted(rescored, key=lambda item: -item[1].score)
+
+
 class FrontMatterPrior:
     """Summary, Introduction, Keywords, Bibliography and the like restate a whole document in brief, so
     they match many questions a little; their fused score is scaled by ``factor`` unless the question
@@ -268,18 +285,28 @@ class FrontMatterPrior:
     def __init__(self, factor: float) -> None:
         self.factor = factor
 
-    def apply(self, ranked: RankedList, parsed: ParsedQuery) -> RankedList:
-        asked = parsed.text.lower()
+    def apply(self, ranked: RankedList, request: SearchRequest) -> RankedList:
+        asked = request.parsed.text.lower()
         demoted = {p for p in self.PARTS if p[:7] not in asked}
-        if self.factor == 1.0 or not demoted or parsed.wants_document:
+        if self.factor == 1.0 or not demoted or request.parsed.wants_document:
             return ranked
-        rescored = [
-            (key, Candidate(c.chunk_id, c.clause, c.text, c.score * self.factor))
-            if key[2].lower() in demoted
-            else (key, c)
-            for key, c in ranked
-        ]
-        return sorted(rescored, key=lambda item: -item[1].score)
+        return _rescaled(ranked, lambda key, _: key[2].lower() in demoted, self.factor)
+
+
+class GlossaryPrior:
+    """A clause listing terms or abbreviations holds many of a field's words, so it matches a question
+    on the field ("maximum differential group delay DGD between SS and RS") above the clause that
+    answers; its fused score is scaled by ``factor`` unless the question asks for a term or an
+    acronym, where the list may be the answer."""
+
+    def __init__(self, factor: float) -> None:
+        self.factor = factor
+
+    def apply(self, ranked: RankedList, request: SearchRequest) -> RankedList:
+        glossary = request.snap.glossary
+        if self.factor == 1.0 or request.parsed.asks_record or not glossary:
+            return ranked
+        return _rescaled(ranked, lambda _, c: c.chunk_id in glossary, self.factor)
 
 
 class WeightedFuser:

@@ -44,10 +44,28 @@ def test_identifiers_and_clause_references(text: str, rec_ids: list[str], clause
         ("define live fibre detection", "live fibre detection"),
         ("definition of aggregate loss ratio in Y.1543", "aggregate loss ratio"),
         ("how do I measure packet loss", None),
+        ("In ITU-T L.314, what is FTTx?", "FTTx"),
+        ("explain the term Recommendation as used in WTSA Resolution 1", "Recommendation"),
+        ("In summary, packet loss", None),
     ],
 )
 def test_definition_terms(text: str, term: str | None) -> None:
     assert definition_term(text) == term
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_record"),
+    [
+        ("What is a physical machine?", True),
+        ("What does DGD stand for?", True),
+        ("What is an audio alert in audio-based network navigation?", True),
+        ("which term names the equipment under test?", True),
+        ("maximum differential group delay DGD between SS and RS", False),
+        ("In the modem, what is the spacing between adjacent subchannel carrier frequencies?", False),
+    ],
+)
+def test_questions_asking_for_a_term_or_an_acronym(text: str, asks_record: bool) -> None:
+    assert parse_query(text).asks_record is asks_record
 
 
 def test_acronyms_and_document_questions() -> None:
