@@ -306,11 +306,12 @@ class RecordStore:
         query = "SELECT * FROM chunks" + (" WHERE doc_id = ?" if doc_id else "") + " ORDER BY doc_id, ordinal"
         return [Chunk(**dict(r)) for r in self._db.execute(query, (doc_id,) if doc_id else ())]
 
-    def chunk_headings(self) -> dict[str, str]:
-        """Each chunk's clause heading, by chunk id (without loading the texts)."""
+    def chunk_headings(self) -> dict[str, list[str]]:
+        """Each chunk's heading path below its document, then its own heading, by chunk id (without the
+        texts): "3 Definitions", "3.2 Terms defined in this Recommendation", "3.2.1 play log", "play log"."""
+        rows = self._db.execute("SELECT chunk_id, heading, heading_path FROM chunks")
         return {
-            r["chunk_id"]: r["heading"] or ""
-            for r in self._db.execute("SELECT chunk_id, heading FROM chunks")
+            r["chunk_id"]: [*(r["heading_path"] or "").split(" > ")[1:], r["heading"] or ""] for r in rows
         }
 
     def chunk_count(self) -> int:

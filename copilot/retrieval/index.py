@@ -35,6 +35,7 @@ _GLOSSARY_HEADING = re.compile(
 """Headings of the clauses that list terms or abbreviations ("Terms defined elsewhere", "Abbreviations
 and acronyms", J.1's "Terms for television ..."), not those that define one thing ("Definition of
 parameters")."""
+_HEADING_NUMBER = re.compile(r"^\s*(?:(?:Annex|Appendix)\s+\S+|[A-Z]?\d+(?:\.\d+)*)\s+")
 
 
 class IndexView(Protocol):
@@ -101,6 +102,12 @@ def term_keys(term: str) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k]
 
 
+def _in_glossary(headings: list[str]) -> bool:
+    """Whether a clause is, or is under, a list of terms or abbreviations: a definition split into its
+    own clause ("3.2.1 play log" under "3.2 Terms defined in this Recommendation") is one too."""
+    return any(_GLOSSARY_HEADING.match(_HEADING_NUMBER.sub("", heading)) for heading in headings)
+
+
 @dataclass
 class Snapshot:
     """What the retriever holds in memory about the index; replaced when the store changes."""
@@ -151,5 +158,5 @@ class Snapshot:
             {d: sector_of(s.rec_id) for d, s in documents.items()},
             terms,
             by_words,
-            frozenset(c for c, heading in store.chunk_headings().items() if _GLOSSARY_HEADING.match(heading)),
+            frozenset(c for c, headings in store.chunk_headings().items() if _in_glossary(headings)),
         )

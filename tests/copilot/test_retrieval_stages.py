@@ -55,6 +55,7 @@ def test_lists_of_terms_and_abbreviations_give_way_unless_a_term_is_asked(retrie
     """The abbreviations clause just above the clause on allocation: it stays above only when the
     question asks what an acronym stands for."""
     ranked = _clauses_of(retriever, "ITU-T Y.9904", ["4", "3.2", "6"])
+    assert [c.chunk_id in retriever.refresh().glossary for _, c in ranked] == [True, True, False]
     for (_, candidate), score in zip(ranked, (0.033, 0.032, 0.031), strict=True):
         candidate.score = score
 
