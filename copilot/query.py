@@ -43,7 +43,7 @@ _DEFINITION = [
         r"^\s*how\s+is\s+(?:the\s+term\s+)?(?P<t>.+?)\s+defined\b.*$",
         r"^\s*how\s+(?:does|do)\s+.+?\s+define\s+(?:the\s+term\s+)?(?P<t>.+)$",
         r"^\s*what\s+(?:is|are)\s+meant\s+by\s+(?P<t>.+)$",
-        r"^\s*what\s+does\s+(?:the\s+term\s+)?(?P<t>.+?)\s+mean\b.*$",
+        r"^\s*what\s+(?:does|do)\s+(?:the\s+term\s+)?(?P<t>.+?)\s+mean\b.*$",
         r"^\s*(?:the\s+)?meaning\s+of\s+(?P<t>.+)$",
         r"^\s*explain\s+(?:the\s+)?(?:term|word|phrase|abbreviation|acronym)\s+(?P<t>.+)$",
         r"^\s*what\s+(?:is|are)\s+(?:a|an|the)?\s*(?P<t>.+)$",
@@ -109,11 +109,17 @@ class ParsedQuery(BaseModel):
     """"stands for", "abbreviation", "acronym", "expand": the abbreviations list answers first."""
 
     @property
+    def term_head(self) -> str | None:
+        """The asked term without where it is used: "audio alert" of "audio alert in audio-based network
+        navigation"."""
+        return _TERM_SETTING.split(self.term, 1)[0] if self.term else None
+
+    @property
     def asks_record(self) -> bool:
         """Whether a definition or an abbreviation list may be the answer: a short term asked for, an
         acronym to expand, or words such as "term", "defined", "abbreviation"."""
         return bool(
-            (self.term and len(_TERM_SETTING.split(self.term, 1)[0].split()) <= _RECORD_TERM_WORDS)
+            (self.term_head and len(self.term_head.split()) <= _RECORD_TERM_WORDS)
             or self.abbreviation
             or self.asks_expansion
             or _ASKS_RECORD.search(self.text)

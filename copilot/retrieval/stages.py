@@ -18,7 +18,7 @@ from copilot.lexical import tokenize
 from copilot.query import ParsedQuery
 from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
 from copilot.retrieval.index import IndexView, Snapshot
-from copilot.retrieval.signals import RecordSignals
+from copilot.retrieval.signals import RecordSignals, content_words
 from ingest.index_parts import chunk_of_window
 
 PINNED_SCORE = 1.0
@@ -197,6 +197,8 @@ class PinningStage:
     """What the question names exactly, in this order: named clauses of named documents; a named
     document's References or Scope when asked; the focus term's definitions; the focus acronym's list."""
 
+    SETTING_PINS = 2
+
     def pin(self, request: SearchRequest) -> dict[ClauseKey, Candidate]:
         snap, locate, parsed = request.snap, request.locate, request.parsed
         pinned: list[tuple[str, str, Candidate]] = []
@@ -253,8 +255,44 @@ class PinningStage:
                     continue
                 if (candidate := locate.abbreviation(doc_id, acronym.acronym)) is not None:
                     lists.append((doc_id, candidate.clause or "", candidate))
+        if not terms and not lists:
+            return self._asked_in_setting(request)
         # "what does X stand for", "the abbreviation X": the list that expands it before a definition
         return [*lists, *terms] if request.parsed.asks_expansion else [*terms, *lists]
+
+    def _asked_in_setting(self, request: SearchRequest) -> list[tuple[str, str, Candidate]]:
+        """For "what is X in Y" when no record explains the whole question: X's definitions or
+        abbreviations lists (a defined term covering all but one of X's words will do) from the
+        documents holding most of Y's words ("What is a CWG in resistibility testing?": K.20's list)."""
+        parsed, signals, locate, lexical = (
+            request.parsed,
+            request.signals,
+            request.locate,
+            request.snap.lexical,
+        )
+        head = content_words(parsed.term_head or "")
+        if not head:
+            return []
+        found: list[tuple[str, str, Candidate]] = []
+        for match in signals.terms:
+            if match.words and match.words <= head and len(match.words) >= len(head) - 1:
+                for definition in sorted(match.definitions, key=lambda d: not d.defined_here):
+                    if request.admits(definition.doc_id) and (candidate := locate.definition(definition)):
+                        found.append((definition.doc_id, definition.clause, candidate))
+        for acronym in signals.acronyms:
+            if content_words(acronym.acronym) == head:
+                for doc_id in dict.fromkeys(e.doc_id for e in acronym.entries):
+                    if request.admits(doc_id) and (candidate := locate.abbreviation(doc_id, acronym.acronym)):
+                        found.append((doc_id, candidate.clause or "", candidate))
+        setting = signals.content - head
+
+        def fit(doc_id: str) -> tuple[int, float]:
+            shares = [lexical.share_in(word, doc_id) for word in setting]
+            return sum(share > 0 for share in shares), sum(shares)
+
+        fits = {doc_id: fit(doc_id) for doc_id, _, _ in found}
+        best = max(fits.values(), default=None)
+        return [entry for entry in found if fits[entry[0]] == best][: self.SETTING_PINS]
 
 
 class Prior(Protocol):

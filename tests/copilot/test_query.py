@@ -47,6 +47,7 @@ def test_identifiers_and_clause_references(text: str, rec_ids: list[str], clause
         ("In ITU-T L.314, what is FTTx?", "FTTx"),
         ("explain the term Recommendation as used in WTSA Resolution 1", "Recommendation"),
         ("In summary, packet loss", None),
+        ("What do proportional directions mean?", "proportional directions"),
     ],
 )
 def test_definition_terms(text: str, term: str | None) -> None:

@@ -53,6 +53,7 @@ def _first(retriever: HybridRetriever, question: str) -> tuple[str | None, str |
         "explain the term physical machines",
         "How does the cloud computing Recommendation on physical machines define physical machine?",
         "In ITU-T Y.3507, what is a physical machine?",
+        "What is a physical machine in a hyperscale operator's rack?",
     ],
 )
 def test_every_phrasing_of_a_definition_question_lands_on_the_definition(
@@ -72,6 +73,7 @@ def test_every_phrasing_of_a_definition_question_lands_on_the_definition(
         "expand OWAMP",
         "In ITU-T Y.1543, what is OWAMP?",
         "what does the acronym OWAMP mean?",
+        "What is OWAMP in field trials of probe sessions?",
     ],
 )
 def test_every_phrasing_of_an_abbreviation_question_lands_on_the_abbreviations_clause(
