@@ -125,6 +125,8 @@ class Snapshot:
     provider in the cloud" names "cloud service provider"."""
     glossary: frozenset[str] = frozenset()
     """Chunks of clauses listing terms or abbreviations (:data:`_GLOSSARY_HEADING`)."""
+    heading_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Each chunk's own heading as word tokens ("Resource fault management")."""
 
     @classmethod
     def load(cls, index: IndexView, lexical_dir: Path) -> Snapshot:
@@ -144,6 +146,7 @@ class Snapshot:
             for key in term_keys(definition.term):
                 if len(key.split()) <= 8:
                     terms.setdefault(key, []).append(definition)
+        headings = store.chunk_headings()
         by_words: dict[frozenset[str], list[str]] = {}
         for key in terms:
             words = frozenset(t for t in tokenize(key) if _PLAIN_TOKEN.fullmatch(t))
@@ -158,5 +161,9 @@ class Snapshot:
             {d: sector_of(s.rec_id) for d, s in documents.items()},
             terms,
             by_words,
-            frozenset(c for c, headings in store.chunk_headings().items() if _in_glossary(headings)),
+            frozenset(c for c, path in headings.items() if _in_glossary(path)),
+            {
+                c: frozenset(t for t in tokenize(path[-1]) if _PLAIN_TOKEN.fullmatch(t))
+                for c, path in headings.items()
+            },
         )

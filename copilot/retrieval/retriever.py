@@ -19,6 +19,7 @@ from copilot.retrieval.stages import (
     DocumentVote,
     FrontMatterPrior,
     GlossaryPrior,
+    HeadingPrior,
     LexicalProducer,
     PinningStage,
     Prior,
@@ -45,6 +46,9 @@ FRONT_MATTER_FACTOR = 0.6
 GLOSSARY_FACTOR = 0.6
 """Scale of the fused score of terms and abbreviations clauses for a question not asking for a term
 (chosen on the dev split)."""
+HEADING_FACTOR = 0.15
+"""Raise of the fused score of a clause whose heading the question's words fill (chosen on the dev
+split)."""
 _NUMBERED_PARAGRAPH = re.compile(r"^(?P<num>(?:\d{1,2}|[A-Z])(?:\.\d{1,3})+)\s")
 
 
@@ -79,7 +83,11 @@ class HybridRetriever:
         self.catalog = catalog
         self.depth = depth
         self.fuser = WeightedFuser(weights or WEIGHTS, rrf_k)
-        self.priors: list[Prior] = [FrontMatterPrior(FRONT_MATTER_FACTOR), GlossaryPrior(GLOSSARY_FACTOR)]
+        self.priors: list[Prior] = [
+            FrontMatterPrior(FRONT_MATTER_FACTOR),
+            GlossaryPrior(GLOSSARY_FACTOR),
+            HeadingPrior(HEADING_FACTOR),
+        ]
         self.pinning = PinningStage()
         self.lexical: Producer = LexicalProducer()
         self.dense: Producer = DenseProducer(index, windows=index.settings.ingest.dense_windows)

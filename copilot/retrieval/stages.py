@@ -18,7 +18,7 @@ from copilot.lexical import tokenize
 from copilot.query import ParsedQuery
 from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
 from copilot.retrieval.index import IndexView, Snapshot
-from copilot.retrieval.signals import RecordSignals, content_words
+from copilot.retrieval.signals import QUESTION_WORDS, RecordSignals, content_words
 from ingest.index_parts import chunk_of_window
 
 PINNED_SCORE = 1.0
@@ -345,6 +345,32 @@ class GlossaryPrior:
         if self.factor == 1.0 or request.parsed.asks_record or not glossary:
             return ranked
         return _rescaled(ranked, lambda _, c: c.chunk_id in glossary, self.factor)
+
+
+class HeadingPrior:
+    """A clause whose own heading the question's words fill ("resource fault ... requirements" and
+    "Resource fault management") is likely the one asked about, more than its parent's overview or a
+    sibling that mentions the same words: among the first ``depth`` clauses, the fused score is raised
+    by ``factor`` times the share of the heading's words the question holds. Not for a question asking
+    which document, where each document stands as its Scope."""
+
+    def __init__(self, factor: float, depth: int = 30) -> None:
+        self.factor = factor
+        self.depth = depth
+
+    def apply(self, ranked: RankedList, request: SearchRequest) -> RankedList:
+        asked = request.signals.content
+        if self.factor == 0.0 or not asked or request.parsed.wants_document:
+            return ranked
+        headings = request.snap.heading_words
+        rescored = []
+        for i, (key, c) in enumerate(ranked):
+            words = headings.get(c.chunk_id, frozenset()) - QUESTION_WORDS if i < self.depth else None
+            if words:
+                share = len(words & asked) / len(words)
+                c = Candidate(c.chunk_id, c.clause, c.text, c.score * (1 + self.factor * share))
+            rescored.append((key, c))
+        return sorted(rescored, key=lambda item: -item[1].score)
 
 
 class WeightedFuser:

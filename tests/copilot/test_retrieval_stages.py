@@ -7,8 +7,14 @@ import pytest
 from copilot.query import ParsedQuery, parse_query
 from copilot.retrieval import HybridRetriever
 from copilot.retrieval.clauses import Candidate, ClauseLocator, RankedList
-from copilot.retrieval.signals import RecordSignals
-from copilot.retrieval.stages import DocumentVote, FrontMatterPrior, GlossaryPrior, SearchRequest
+from copilot.retrieval.signals import RecordSignals, find_signals
+from copilot.retrieval.stages import (
+    DocumentVote,
+    FrontMatterPrior,
+    GlossaryPrior,
+    HeadingPrior,
+    SearchRequest,
+)
 from rapporteur.settings import Settings
 
 
@@ -77,6 +83,23 @@ def _clauses_of(retriever: HybridRetriever, rec_id: str, clauses: list[str]) -> 
     for i in lex.positions_of(doc_id):
         first.setdefault(lex.clauses[i], lex.chunk_ids[i])
     return [((rec_id, "", c), Candidate(first[c], c)) for c in clauses]
+
+
+def test_a_clause_whose_heading_the_question_fills_moves_up(retriever: HybridRetriever) -> None:
+    """Clause 6 "Allocation of manufacturer codes" just below clause 7: the question's words fill its
+    heading, so it moves above, unless the question asks which document (its Scope answers then)."""
+    ranked = _clauses_of(retriever, "ITU-T Y.9904", ["7", "6"])
+    for (_, candidate), score in zip(ranked, (0.033, 0.032), strict=True):
+        candidate.score = score
+
+    def order(question: str) -> list[str]:
+        parsed = parse_query(question, retriever.store)
+        request = _request(retriever, parsed)
+        request.signals = find_signals(parsed, retriever.refresh(), retriever.store)
+        return [key[2] for key, _ in HeadingPrior(0.15).apply(ranked, request)]
+
+    assert order("how does the authority handle allocation of manufacturer codes?") == ["6", "7"]
+    assert order("which Recommendation covers allocation of manufacturer codes?") == ["7", "6"]
 
 
 def test_the_documents_filling_the_text_lists_are_voted_for_by_their_scope(
