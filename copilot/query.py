@@ -75,9 +75,10 @@ _ASKS_RECORD = re.compile(
     r"\b(?:term|defin\w*|meaning|glossary|abbreviat\w*|acronyms?|stands?\s+for)\b", re.I
 )
 _RECORD_TERM_WORDS = 4
-"""A definition question's term of more words is a topic ("what is the spacing between adjacent
-subchannel carrier frequencies"), not a term to look up in a glossary; words after "in", "for"...
-are where the term is used ("an audio alert in audio-based network navigation")."""
+"""A definition question's term of more words (not counting "of", "the"...: "the diameter of the mode
+field" is a term) is a topic ("what is the spacing between adjacent subchannel carrier frequencies"),
+not a term to look up in a glossary; words after "in", "for"... are where the term is used ("an audio
+alert in audio-based network navigation")."""
 _TERM_SETTING = re.compile(r"\s+(?:in|for|within|under|used\s+in)\s+", re.I)
 _SPELLING_GLUE = frozenset(["of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "as"])
 """Words an acronym may skip when it is spelled out ("Quality of Service", QoS)."""
@@ -119,7 +120,7 @@ class ParsedQuery(BaseModel):
         """Whether a definition or an abbreviation list may be the answer: a short term asked for, an
         acronym to expand, or words such as "term", "defined", "abbreviation"."""
         return bool(
-            (self.term_head and len(self.term_head.split()) <= _RECORD_TERM_WORDS)
+            (self.term_head and len(_words_of_term(self.term_head)) <= _RECORD_TERM_WORDS)
             or self.abbreviation
             or self.asks_expansion
             or _ASKS_RECORD.search(self.text)
@@ -129,6 +130,10 @@ class ParsedQuery(BaseModel):
         """The question with each known acronym followed by its expansions, for both retrievers."""
         extra = [" ".join(values) for values in self.expansions.values()]
         return " ".join([self.text, *extra])
+
+
+def _words_of_term(term: str) -> list[str]:
+    return [w for w in term.lower().split() if w not in _SPELLING_GLUE]
 
 
 def without_identifiers(text: str) -> str:

@@ -60,6 +60,7 @@ def test_definition_terms(text: str, term: str | None) -> None:
         ("What is a physical machine?", True),
         ("What does DGD stand for?", True),
         ("What is an audio alert in audio-based network navigation?", True),
+        ("What is the diameter of the modal field?", True),
         ("which term names the equipment under test?", True),
         ("maximum differential group delay DGD between SS and RS", False),
         ("In the modem, what is the spacing between adjacent subchannel carrier frequencies?", False),
