@@ -282,6 +282,11 @@ def quotable_units(citation: Citation, text: str) -> Iterator[str]:
             at += 1
             continue
         yield from sentences[:lead]
+        if _STANDARD_WORDING.search(sentences[lead]):  # "uses the following abbreviations": entries alone
+            yield from items
+            yield from sentences[lead + 1 :]
+            at += 1 + len(items)
+            continue
         gap = " …" if lead < len(sentences) - 1 else ""
         quote, cut_off = _list_quote(sentences[lead] + gap, items)
         yield quote
@@ -319,6 +324,9 @@ class _Unit(NamedTuple):
     found: set[str]
 
 
+_ACRONYM_HEAD = re.compile(r"[A-Z][A-Za-z0-9-]*[A-Z0-9]")
+
+
 def _defining(term: str | None) -> re.Pattern[str] | None:
     """What a sentence defining ``term`` (or its head: "probe" of "probe in active testing of IP
     networks") starts with: "3.2.10 probe:", "The protection ratio is ...", "A probe means ..."."""
@@ -326,8 +334,13 @@ def _defining(term: str | None) -> re.Pattern[str] | None:
         return None
     words = term.split()
     heads = "|".join(re.escape(" ".join(words[:n])) for n in range(len(words), 0, -1))
+    # an abbreviations list entry: the acronym, then its capitalised expansion ("CWG Combination Wave ...")
+    entry = (
+        rf"|^(?-i:{re.escape(words[0])})s?\s+(?-i:[A-Z][a-z])" if _ACRONYM_HEAD.fullmatch(words[0]) else ""
+    )
     return re.compile(
-        rf"^(?:[\dA-Z]+(?:\.\d+)*\s+)?(?:the\s+|an?\s+)?(?:{heads})s?\s*(?:\[[^\]]*\]\s*)?(?::|is\b|are\b|means\b)",
+        rf"^(?:[\dA-Z]+(?:\.\d+)*\s+)?(?:the\s+|an?\s+)?(?:{heads})s?\s*(?:\[[^\]]*\]\s*)?(?::|is\b|are\b|means\b)"
+        + entry,
         re.IGNORECASE,
     )
 

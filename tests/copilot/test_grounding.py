@@ -326,3 +326,17 @@ def test_an_entry_deep_in_a_long_abbreviations_list_is_quotable_on_its_own() -> 
     )
     quoted = [text for _, text in quote_sentences("What does OWAMP stand for?", [abbreviations])]
     assert quoted == ["OWAMP One-Way Active Measurement Protocol"]
+
+
+def test_an_acronym_asked_in_a_setting_is_quoted_from_its_list_entry_first() -> None:
+    """A short list under the skeleton's lead-in is quoted entry by entry, and the entry expanding the
+    asked acronym comes before a table row holding more of the question's words."""
+    abbreviations = _source(
+        "4",
+        "Abbreviations and acronyms",
+        "This Recommendation uses the following abbreviations and acronyms:\n"
+        "CWG\tCombination Wave Generator\nESD\tElectrostatic Discharge",
+    )
+    tests = _source("6", "Tests", "2.1.11 | Transverse testing | CWG R1 = 10 Ω | Uc(max) = 600 V |")
+    quoted = quote_sentences("What is a CWG in resistibility testing?", [tests, abbreviations])
+    assert quoted[0][1] == "CWG Combination Wave Generator"
