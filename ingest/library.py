@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ingest.chunker import ClauseChunker
-from ingest.embedding import Embedder
+from ingest.embedding import Embedder, passage
 from ingest.extract import RecordExtractor
 from ingest.index_parts import IndexParts, window_id
 from ingest.lock import writer_lock
@@ -52,9 +52,10 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], None]
 """Called as (files done, files total, current file) while ingesting."""
 
-PIPELINE_VERSION = "6"
-"""Bump when parsing, chunking or extraction changes: every file is then read again on the next ingest
-(embeddings of unchanged chunk texts are reused from the cache)."""
+PIPELINE_VERSION = "7"
+"""Bump when parsing, chunking, extraction or what is embedded changes: every file is then read again on
+the next ingest (embeddings of unchanged passages are reused from the cache). 7: the title above each
+passage (:func:`ingest.embedding.passage`)."""
 
 POOL_MIN_FILES = 8
 """Fewer files than this are read in-process: starting parse workers costs a few seconds (a fork
@@ -312,9 +313,9 @@ class Library(IndexParts):
 
     def _write(self, job: ParseJob, doc: PreparedDocument, report: IngestReport) -> None:
         """Embed, then write in the crash-safe order: pending -> vectors -> records and complete."""
-        vectors = self._embed([c.text for c in doc.chunks])
+        vectors = self._embed_passages(doc.chunks, doc.meta.title)
         windows = self.windows_of(doc.chunks) if self.settings.ingest.dense_windows else []
-        window_vectors = self._embed([w.text for w in windows])
+        window_vectors = self._embed_passages(windows, doc.meta.title)
         self.store.mark_pending(job.key, doc.meta.doc_id, job.content_hash, PIPELINE_VERSION)
         self.vectors.delete_document(doc.meta.doc_id)
         self.vectors.upsert(doc.chunks, vectors)
@@ -342,6 +343,10 @@ class Library(IndexParts):
             for chunk in chunks
             for n, text in enumerate(self.embedder.windows(chunk.text)[1:], start=1)
         ]
+
+    def _embed_passages(self, chunks: list[Chunk], title: str | None) -> np.ndarray:
+        """The vectors of chunks (or windows) of the document titled ``title``, as ingest embeds them."""
+        return self._embed([passage(title, c.text) for c in chunks])
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Embed in batches, reusing vectors of texts seen before (unchanged clauses of a changed file)."""
@@ -420,12 +425,13 @@ class Library(IndexParts):
         """Put back the vectors of indexed chunks the vector store lacks, from the embedding cache
         (embedding again only texts it does not hold); returns how many were restored."""
         restored = 0
+        titles = self._titles()
         for doc_id, chunk_ids in self.store.settled_chunks().items():
             present = set(self.vectors.ids_of(doc_id))
             if present.issuperset(chunk_ids):
                 continue
             missing = [c for c in self.store.chunks(doc_id) if c.chunk_id not in present]
-            self.vectors.upsert(missing, self._embed([c.text for c in missing]))
+            self.vectors.upsert(missing, self._embed_passages(missing, titles.get(doc_id)))
             restored += len(missing)
         return restored
 
@@ -433,14 +439,18 @@ class Library(IndexParts):
         """Add the window vectors indexed chunks lack (all of them for an index made before windows):
         the upgrade path, embedding only windows after the first; returns how many were added."""
         restored = 0
+        titles = self._titles()
         for doc_id in self.store.settled_chunks():
             present = set(self.windows.ids_of(doc_id))
             missing = [w for w in self.windows_of(self.store.chunks(doc_id)) if w.chunk_id not in present]
             if missing:
-                self.windows.upsert(missing, self._embed([w.text for w in missing]))
+                self.windows.upsert(missing, self._embed_passages(missing, titles.get(doc_id)))
                 restored += len(missing)
                 logger.info("%s: %d window vectors added", doc_id, len(missing))
         return restored
+
+    def _titles(self) -> dict[str, str | None]:
+        return {d.doc_id: d.title for d in self.store.documents()}
 
     def _matching(self, key: str) -> list[DocumentSummary]:
         """Documents with this doc_id, path or Recommendation id, spelled as people do ('Y.3507')."""

@@ -22,6 +22,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from copilot.retrieval import HybridRetriever, IndexReader
 from ingest.library import Library
+from ingest.vectors import EF_SEARCH
 from rapporteur.processes import free_port, stop_process
 from rapporteur.settings import Settings
 
@@ -89,6 +90,7 @@ def test_ingest_and_search_through_a_chroma_server(chroma_port: int, tmp_path: P
         remote = client.get_collection(collection, embedding_function=None)
         assert remote.count() == report.chunks == library.store.chunk_count() > 5
         assert remote.configuration_json["embedding_function"] is None, "Chroma must never embed for us"
+        assert remote.configuration_json["hnsw"]["ef_search"] == EF_SEARCH
 
         reader = IndexReader(settings)
         retriever = HybridRetriever(reader)

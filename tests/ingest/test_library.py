@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from chromadb.api.client import SharedSystemClient
 
@@ -258,6 +259,38 @@ def test_a_deleted_vector_store_is_detected_and_rebuilt_from_the_records(tmp_pat
     library.check_vectors()
     assert library.vectors.count() == chunks and library.ingest(notes).unchanged
     library.close()
+
+
+def _stored_vectors(settings: Settings, ids: list[str]) -> np.ndarray:
+    import chromadb
+
+    client = chromadb.PersistentClient(
+        path=str(settings.index / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
+    )
+    got = client.get_collection(settings.chroma.collection).get(ids=ids, include=["embeddings"])
+    return np.array([got["embeddings"][got["ids"].index(i)] for i in ids])
+
+
+def test_each_chunk_is_embedded_below_its_documents_title_also_when_repaired(tmp_path: Path) -> None:
+    """The vector of '1 Scope: Widget latency is measured at the client.' is that of the passage under
+    'Note on latency', whether ingest or repair wrote it."""
+    settings = Settings(index=tmp_path / "index")
+    library = Library(settings)
+    library.ingest(_two_notes(tmp_path / "notes"))
+    chunks = [(d.title, c) for d in library.documents() for c in library.store.chunks(d.doc_id)]
+    assert {title for title, _ in chunks} == {"Note on latency", "Note on loss"}
+    titled = library.embedder.embed([f"{title}\n{c.text}" for title, c in chunks])
+    plain = library.embedder.embed([c.text for _, c in chunks])
+    library.close()
+    ids = [c.chunk_id for _, c in chunks]
+    for stored in (_stored_vectors(settings, ids), None):
+        if stored is None:  # the vector store lost, put back by repair
+            shutil.rmtree(settings.index / "chroma")
+            SharedSystemClient.clear_system_cache()
+            assert repair_index(settings).vectors_restored == len(ids)
+            stored = _stored_vectors(settings, ids)
+        assert np.allclose((stored * titled).sum(axis=1), 1.0, atol=1e-4)
+        assert ((stored * plain).sum(axis=1) < 0.99).all()
 
 
 def test_a_cut_short_or_emptied_record_store_is_refused_and_repair_starts_it_afresh(tmp_path: Path) -> None:
