@@ -167,7 +167,9 @@ def test_a_three_turn_chain_lands_each_follow_up_on_its_clause(assistant: Assist
 
 def test_a_follow_up_of_a_which_recommendation_question_stays_in_the_answer(assistant: Assistant) -> None:
     conversation = Conversation()
-    converse(assistant, conversation, "Which Recommendation defines the widget identifier format?")
+    # not 'defines the widget identifier format': Y.9904 defines a widget identifier as 16 hexadecimal
+    # digits under its title 'Management of widget identifiers', an answer as good as Y.9901's Annex A
+    converse(assistant, conversation, "Which Recommendation sets requirements for widget hubs?")
     followed = converse(assistant, conversation, "what are its reserved values?")
     assert followed.query is not None and followed.query.endswith("in [ITU-T Y.9901]")
     top = followed.citations[0]
