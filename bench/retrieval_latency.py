@@ -26,6 +26,7 @@ import numpy as np
 from copilot.lexical import LexicalIndex
 from copilot.retrieval import HybridRetriever, Mode
 from eval.retrieval.run import load_questions
+from ingest.embedding import passage
 from ingest.library import PIPELINE_VERSION, Library
 from ingest.models import DocKind, DocumentMeta, Records
 from ingest.store import RecordStore, text_hash
@@ -43,11 +44,13 @@ def duplicate(source: Library, target: Library, copies: int) -> int:
         chunks = store.chunks(doc.doc_id)
         clauses = store.clauses(doc.doc_id)
         state = store.file_state(doc.path)
-        cached = store.cached_embeddings([text_hash(c.text) for c in chunks], model)
-        vectors = np.stack([cached[text_hash(c.text)] for c in chunks])
+        hashes = [text_hash(passage(doc.title, c.text)) for c in chunks]
+        cached = store.cached_embeddings(hashes, model)
+        vectors = np.stack([cached[h] for h in hashes])
         windows = source.windows_of(chunks)
-        window_cache = store.cached_embeddings([text_hash(w.text) for w in windows], model)
-        windows = [w for w in windows if text_hash(w.text) in window_cache]
+        window_hashes = {w.chunk_id: text_hash(passage(doc.title, w.text)) for w in windows}
+        window_cache = store.cached_embeddings(list(window_hashes.values()), model)
+        windows = [w for w in windows if window_hashes[w.chunk_id] in window_cache]
         definitions = [d for d in all_definitions if d.doc_id == doc.doc_id]
         for n in range(copies):
             doc_id = doc.doc_id if n == 0 else f"{doc.doc_id}~{n}"
@@ -71,7 +74,9 @@ def duplicate(source: Library, target: Library, copies: int) -> int:
                     )
                     for w in windows
                 ]
-                target.windows.upsert(renamed, np.stack([window_cache[text_hash(w.text)] for w in windows]))
+                target.windows.upsert(
+                    renamed, np.stack([window_cache[window_hashes[w.chunk_id]] for w in windows])
+                )
             target.store.replace_document(meta, clauses, copied, records)
     return target.store.chunk_count()
 
