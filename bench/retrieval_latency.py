@@ -48,9 +48,11 @@ def duplicate(source: Library, target: Library, copies: int) -> int:
         cached = store.cached_embeddings(hashes, model)
         vectors = np.stack([cached[h] for h in hashes])
         windows = source.windows_of(chunks)
-        window_hashes = {w.chunk_id: text_hash(passage(doc.title, w.text)) for w in windows}
-        window_cache = store.cached_embeddings(list(window_hashes.values()), model)
-        windows = [w for w in windows if window_hashes[w.chunk_id] in window_cache]
+        window_hashes = [text_hash(passage(doc.title, w.text)) for w in windows]
+        window_cache = store.cached_embeddings(window_hashes, model)
+        cached_windows = [
+            (w, window_cache[h]) for w, h in zip(windows, window_hashes, strict=True) if h in window_cache
+        ]
         definitions = [d for d in all_definitions if d.doc_id == doc.doc_id]
         for n in range(copies):
             doc_id = doc.doc_id if n == 0 else f"{doc.doc_id}~{n}"
@@ -67,16 +69,14 @@ def duplicate(source: Library, target: Library, copies: int) -> int:
             records = Records(definitions=[d.model_copy(update={"doc_id": doc_id}) for d in definitions])
             target.store.mark_pending(path, doc_id, meta.content_hash, PIPELINE_VERSION)
             target.vectors.upsert(copied, vectors)
-            if windows:
+            if cached_windows:
                 renamed = [
                     w.model_copy(
                         update={"doc_id": doc_id, "chunk_id": doc_id + w.chunk_id[len(doc.doc_id) :]}
                     )
-                    for w in windows
+                    for w, _ in cached_windows
                 ]
-                target.windows.upsert(
-                    renamed, np.stack([window_cache[window_hashes[w.chunk_id]] for w in windows])
-                )
+                target.windows.upsert(renamed, np.stack([vector for _, vector in cached_windows]))
             target.store.replace_document(meta, clauses, copied, records)
     return target.store.chunk_count()
 

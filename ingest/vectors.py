@@ -56,9 +56,7 @@ class ChromaIndex:
         if not create and collection not in {c.name for c in self._client.list_collections()}:
             raise LookupError(f"no collection {collection!r}")
         self._collection = self._client.get_or_create_collection(
-            collection,
-            embedding_function=None,
-            metadata={"hnsw:space": "cosine"},
+            collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
         # set apart from creation: a configuration passed there records a 'legacy' embedding function
         if create and self.ef_search() < EF_SEARCH:  # a new collection, or one made before this
