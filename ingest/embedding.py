@@ -29,10 +29,11 @@ more, so a sentence one window cuts off is whole in the next; a chunk of up to ~
 
 
 def passage(title: str | None, text: str) -> str:
-    """What the embedder sees of a chunk: its document's title above its text. A short clause ("9
-    Operating environment: ... the climatic conditions of [ITU-T O.3]") never names the subject its
-    document is about, so a question naming that subject did not reach it by meaning (dev English
-    R@5 0.961 -> 0.985, eval/retrieval/RESULTS.md); the stored and searched text stays the chunk's."""
+    """What the embedder (and the BM25 index) sees of a chunk: its document's title above its text. A
+    short clause ("9 Operating environment: ... the climatic conditions of [ITU-T O.3]") never names
+    the subject its document is about, so a question naming that subject did not reach it by meaning
+    (dev English R@5 0.961 -> 0.985, eval/retrieval/RESULTS.md); the stored and cited text stays the
+    chunk's."""
     return f"{title}\n{text}" if title else text
 
 

@@ -18,9 +18,11 @@ def test_tokens_keep_identifiers_whole_and_split() -> None:
     assert "on" not in tokens
 
 
-def _add(store: RecordStore, doc_id: str, texts: list[str], content: str = "h1") -> None:
+def _add(
+    store: RecordStore, doc_id: str, texts: list[str], content: str = "h1", title: str | None = None
+) -> None:
     path = f"/docs/{doc_id}.md"
-    meta = DocumentMeta(doc_id=doc_id, rec_id=f"ITU-T {doc_id}", path=path, content_hash=content)
+    meta = DocumentMeta(doc_id=doc_id, rec_id=f"ITU-T {doc_id}", path=path, content_hash=content, title=title)
     chunks = [
         Chunk(chunk_id=f"{doc_id}:{i:05d}", doc_id=doc_id, rec_id=meta.rec_id, edition=None,
               clause=str(i + 1), heading="h", heading_path="h", text=t, ordinal=i)
@@ -61,3 +63,17 @@ def test_an_empty_library_answers_no_hits_and_then_indexes_its_first_document(tm
     _add(store, "Y.1", ["packet loss ratio is measured per segment"])
     index = LexicalIndex.open(store, folder)
     assert [index.chunk_ids[h.position] for h in index.search("packet loss", k=5)] == ["Y.1:00000"]
+
+
+def test_a_clause_that_never_names_its_document_s_subject_is_found_by_its_title(tmp_path: Path) -> None:
+    """O.173 clause 9 speaks of climatic conditions, never of OTN jitter test equipment: its title
+    does, so the short clause outranks a long clause of another document on the same conditions."""
+    store = RecordStore(tmp_path / "records.sqlite3")
+    title = "Jitter measuring equipment for digital systems based on the optical transport network (OTN)"
+    _add(store, "O.173", ["Operating environment: the climatic conditions of [ITU-T O.3] apply"], title=title)
+    _add(store, "K.20", ["Climatic conditions of equipment in a telecommunication centre: " + "test " * 30])
+    index = LexicalIndex.open(store, tmp_path / "bm25")
+    hits = index.search("climatic conditions of OTN jitter equipment", k=2)
+    assert [index.chunk_ids[h.position] for h in hits] == ["O.173:00000", "K.20:00000"]
+    assert index.search("transport network", k=2, doc_ids={"K.20"}) == []
+    store.close()
