@@ -107,7 +107,7 @@ class LexicalIndex:
         equipment", so every longer sibling outranked it for a question naming that subject (dev R@1
         English 0.864 -> 0.883, translated R@5 0.817 -> 0.833; eval/retrieval/RESULTS.md)."""
         chunks = store.chunks()
-        titles = {d.doc_id: d.title for d in store.documents()}
+        titles = store.titles()
         corpus = [tokenize(passage(titles.get(c.doc_id), c.text)) or [""] for c in chunks]
         retriever = bm25s.BM25()
         if corpus:

@@ -425,7 +425,7 @@ class Library(IndexParts):
         """Put back the vectors of indexed chunks the vector store lacks, from the embedding cache
         (embedding again only texts it does not hold); returns how many were restored."""
         restored = 0
-        titles = self._titles()
+        titles = self.store.titles()
         for doc_id, chunk_ids in self.store.settled_chunks().items():
             present = set(self.vectors.ids_of(doc_id))
             if present.issuperset(chunk_ids):
@@ -439,7 +439,7 @@ class Library(IndexParts):
         """Add the window vectors indexed chunks lack (all of them for an index made before windows):
         the upgrade path, embedding only windows after the first; returns how many were added."""
         restored = 0
-        titles = self._titles()
+        titles = self.store.titles()
         for doc_id in self.store.settled_chunks():
             present = set(self.windows.ids_of(doc_id))
             missing = [w for w in self.windows_of(self.store.chunks(doc_id)) if w.chunk_id not in present]
@@ -448,9 +448,6 @@ class Library(IndexParts):
                 restored += len(missing)
                 logger.info("%s: %d window vectors added", doc_id, len(missing))
         return restored
-
-    def _titles(self) -> dict[str, str | None]:
-        return {d.doc_id: d.title for d in self.store.documents()}
 
     def _matching(self, key: str) -> list[DocumentSummary]:
         """Documents with this doc_id, path or Recommendation id, spelled as people do ('Y.3507')."""

@@ -274,6 +274,10 @@ class RecordStore:
         )
         return [DocumentSummary(**dict(r)) for r in rows]
 
+    def titles(self) -> dict[str, str | None]:
+        """Each document's title by doc_id: what every passage is embedded and BM25-indexed below."""
+        return {r["doc_id"]: r["title"] for r in self._db.execute("SELECT doc_id, title FROM documents")}
+
     def find_documents(self, key: str) -> list[DocumentSummary]:
         """Documents whose doc_id, path or rec_id equals ``key`` (rec_id case-insensitively)."""
         return [
