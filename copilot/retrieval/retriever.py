@@ -29,6 +29,7 @@ from copilot.retrieval.stages import (
     TitlesProducer,
     WeightedFuser,
 )
+from copilot.retrieval.term_vectors import TermVectorFile, TermVectorsProducer
 from ingest.catalog import ReferenceCatalog
 from ingest.models import Chunk, DocumentSummary
 from ingest.store import RecordStore
@@ -39,7 +40,7 @@ if TYPE_CHECKING:  # the translator (and its prompt machinery) is only loaded by
 
 Mode = Literal["hybrid", "lexical", "dense"]
 RRF_K = 60
-WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 0.3, "titles": 1.0, "documents": 1.0}
+WEIGHTS = {"lexical": 1.0, "dense": 1.0, "records": 0.3, "titles": 1.0, "documents": 1.0, "term_vectors": 2.0}
 """Fusion weights per producer, chosen on the dev split (eval/retrieval/RESULTS.md)."""
 FRONT_MATTER_FACTOR = 0.6
 """Scale of the fused score of Summary, Introduction, Keywords... (chosen on the dev split)."""
@@ -93,6 +94,9 @@ class HybridRetriever:
         self.dense: Producer = DenseProducer(index, windows=index.settings.ingest.dense_windows)
         self.records: Producer = RecordsProducer()
         self.titles: Producer = TitlesProducer()
+        self.term_vectors = TermVectorsProducer(
+            index, TermVectorFile(index.settings.index / "term_vectors.npz")
+        )
         self.vote = DocumentVote(rrf_k)
         self._snapshot: Snapshot | None = None
 
@@ -188,6 +192,8 @@ class HybridRetriever:
         ]
         if understand and mode == "hybrid":
             producers.append(self.records)
+            if parsed.asks_record:
+                producers.append(self.term_vectors)
             if parsed.wants_document or parsed.asks_scope or parsed.asks_references:
                 producers.append(self.titles)
         lists = [(p.name, p.produce(request, self.depth)) for p in producers]

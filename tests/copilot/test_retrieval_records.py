@@ -90,6 +90,12 @@ def test_a_question_naming_the_document_by_its_title_words_finds_the_term(retrie
     )
 
 
+def test_a_term_asked_in_other_words_lands_on_its_definition(retriever: HybridRetriever) -> None:
+    """No record is named "hardware machine": the term vectors find "physical machine" by meaning (the
+    text lists rank Y.3507's clauses on servers instead)."""
+    assert _first(retriever, "what is a hardware machine?") == ("ITU-T Y.3507", "3.2.1")
+
+
 def test_a_term_inside_a_longer_question_is_a_signal_not_a_pin(retriever: HybridRetriever) -> None:
     """A defined term among other content words is found as a record signal (it joins the fused lists
     through the records producer); it does not jump the ranking."""

@@ -1,0 +1,115 @@
+"""Defined terms by meaning: the definitions whose term is nearest the asked term.
+
+A question that names a term in other words than the Recommendation ("aggregated loss rate" for
+"aggregate loss ratio", "proportional directional guidance" for "proportional directions", most often
+a translated question) matches no record exactly, and the dense list seldom finds the definition, which
+shares its chunk with dozens of others. Each defined term is embedded on its own (by the index's
+embedder); the question's asked term, or the question, is compared with them, and the definitions of
+the nearest terms form a ranked list for the fuser.
+
+The term vectors are kept in the index folder beside the BM25 index (``term_vectors.npz``), keyed by
+embedder and term, so only terms new since the last search are embedded (~5 s for the whole corpus's
+2,400 terms once on 2 cores); an index folder that cannot be written only costs embedding them again
+in each process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from copilot.retrieval.clauses import Candidate, RankedList
+from copilot.retrieval.index import IndexView, Snapshot
+from copilot.retrieval.stages import SearchRequest
+from ingest.embedding import Embedder
+from ingest.models import Definition
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 128
+"""Terms per call of the embedder: one call for thousands would pad them all into one huge tensor."""
+NEAREST = 10
+MIN_SIMILARITY = 0.5
+"""Cosine below which a term is not near. Chosen on the dev split with ``NEAREST`` and the fusion
+weight (2.0): 0.4 gained one translated question at R@5 and lost four at R@1, 0.6 lost three; five
+nearest lost two, twenty changed nothing (eval/retrieval/RESULTS.md)."""
+
+
+class TermVectorFile:
+    """Vectors of term texts by one embedder, saved in one ``.npz`` (written aside, then swapped in)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def vectors(self, terms: list[str], embedder: Embedder) -> np.ndarray:
+        """One unit vector per term, in order: the saved ones reused, the others embedded (and saved)."""
+        known = self._load(embedder.name)
+        missing = [t for t in dict.fromkeys(terms) if t not in known]
+        for start in range(0, len(missing), EMBED_BATCH):
+            batch = missing[start : start + EMBED_BATCH]
+            known.update(zip(batch, embedder.embed(batch), strict=True))
+        if missing:
+            log.info("embedded %d defined terms for the term-vector list", len(missing))
+            self._save(embedder.name, known)
+        if not terms:
+            return np.zeros((0, embedder.dimension), dtype=np.float32)
+        return np.vstack([known[t] for t in terms]).astype(np.float32)
+
+    def _load(self, model: str) -> dict[str, np.ndarray]:
+        try:
+            with np.load(self.path, allow_pickle=False) as saved:
+                if str(saved["model"]) != model:
+                    return {}
+                return dict(zip(saved["terms"].tolist(), saved["vectors"], strict=True))
+        except (OSError, ValueError, KeyError):
+            return {}
+
+    def _save(self, model: str, known: dict[str, np.ndarray]) -> None:
+        staging = self.path.with_name(self.path.name + ".tmp.npz")
+        try:
+            vectors = np.vstack(list(known.values()))
+            np.savez(staging, model=np.array(model), terms=np.array(list(known)), vectors=vectors)
+            os.replace(staging, self.path)
+        except OSError as exc:
+            log.warning("term vectors not saved in %s: %s", self.path, exc)
+
+
+class TermVectorsProducer:
+    """The definitions of the terms nearest the asked term (a ``term_vectors`` list)."""
+
+    name = "term_vectors"
+
+    def __init__(self, index: IndexView, saved: TermVectorFile) -> None:
+        self.index = index
+        self.saved = saved
+        self._fingerprint: str | None = None
+        self._definitions: list[Definition] = []
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+
+    def prepare(self, snap: Snapshot) -> None:
+        """Vectors for the snapshot's terms (those not saved yet are embedded): done by the first
+        question asking for a term otherwise."""
+        if self._fingerprint == snap.fingerprint:
+            return
+        unique = {(d.doc_id, d.clause, d.term): d for found in snap.terms.values() for d in found}
+        self._definitions = list(unique.values())
+        self._vectors = self.saved.vectors([d.term for d in self._definitions], self.index.embedder)
+        self._fingerprint = snap.fingerprint
+
+    def produce(self, request: SearchRequest, depth: int) -> RankedList:
+        self.prepare(request.snap)
+        if not self._definitions:
+            return []
+        asked = request.parsed.term or request.text
+        similarity = self._vectors @ self.index.embedder.embed([asked])[0]
+        found: list[tuple[str, str, Candidate]] = []
+        for i in np.argsort(-similarity):
+            if similarity[i] < MIN_SIMILARITY or len(found) >= min(depth, NEAREST):
+                break
+            definition = self._definitions[int(i)]
+            if request.admits(definition.doc_id) and (candidate := request.locate.definition(definition)):
+                found.append((definition.doc_id, definition.clause, candidate))
+        return request.locate.dedupe(found)
