@@ -64,7 +64,8 @@ _WHICH_DOCUMENT = re.compile(
     re.I,
 )
 _ASKS_SCOPE = re.compile(
-    r"\bscope\b|\bcover(?:s|ed)?\b|\bapplies\s+to\b|\bpurposes?\s+of\b|\bwhat\s+is\s+\S+\s+about\b"
+    r"\bscope\b|\b(?:field|area|domain|sphere)\s+of\s+application\b|\bapplication\s+(?:domain|area|field)\b"
+    r"|\bcover(?:s|ed)?\b|\bapplies\s+to\b|\bpurposes?\s+of\b|\bwhat\s+is\s+\S+\s+about\b"
     r"|\b(?:standard|Recommendation|text|document)\s+(?:for|on|about|that|which)\b"
     r"|\bwhat\b[^?]{0,60}\bspecif(?:y|ies)\W*$",
     re.I,

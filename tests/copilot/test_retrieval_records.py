@@ -122,6 +122,10 @@ def test_parse_query_flags_scope_and_references_questions() -> None:
     assert not parse_query("What value does G.698.2 specify for the BER?").asks_scope
     assert parse_query("which documents does Y.1543 cite?").asks_references
     assert not parse_query("What is a physical machine?").asks_scope
+    # how translated questions render "domaine d'application", "область применения", "مجال التطبيق"
+    assert parse_query("What is the application domain of the audio navigation system?").asks_scope
+    assert parse_query("What is the field of application of Y.1543?").asks_scope
+    assert not parse_query("Which application uses the field of view?").asks_scope
 
 
 @pytest.mark.parametrize(
