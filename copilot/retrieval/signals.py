@@ -38,7 +38,7 @@ QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 """Words that ask for a record rather than name one (English, French and Spanish)."""
 NAMING_SHARE = 0.5
 """A name-like question word found mostly in one document names it (chosen on the dev split)."""
-_NAME_LIKE = re.compile(r"\b(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z][\w-]*\b")
+NAME_LIKE = re.compile(r"\b(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z][\w-]*\b")
 """Words written as names ('JBIG2', 'IMT-2000', 'oneM2M', 'OTDR'): a digit or two capitals."""
 
 
@@ -72,7 +72,7 @@ class RecordSignals:
     acronyms: list[AcronymMatch] = field(default_factory=list)
     content: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
-    """Content words the question writes as names (:data:`_NAME_LIKE`)."""
+    """Content words the question writes as names (:data:`NAME_LIKE`)."""
     spelled: dict[str, list[set[str]]] = field(default_factory=dict)
     """Acronyms of the question (as content words) -> the content words of each expansion the corpus
     gives them ('ip' -> [{'internet', 'protocol'}])."""
@@ -93,7 +93,7 @@ def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> Rec
     """Longest-first, non-overlapping term spans (one-word terms only when they could be the focus),
     listed with the asked term first: the term of a definition question, else the last span."""
     content = content_words(parsed.text)
-    names = content & content_words(" ".join(_NAME_LIKE.findall(parsed.text)))
+    names = content & content_words(" ".join(NAME_LIKE.findall(parsed.text)))
     spelled = {
         word: [content_words(e) for e in expansions]
         for acronym, expansions in (parsed.expansions or {}).items()

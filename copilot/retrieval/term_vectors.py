@@ -23,6 +23,7 @@ import numpy as np
 
 from copilot.retrieval.clauses import Candidate, RankedList
 from copilot.retrieval.index import IndexView, Snapshot
+from copilot.retrieval.signals import NAME_LIKE
 from copilot.retrieval.stages import SearchRequest
 from ingest.embedding import Embedder
 from ingest.models import Definition
@@ -103,11 +104,15 @@ class TermVectorsProducer:
         self.prepare(request.snap)
         if not self._definitions:
             return []
-        asked = request.parsed.term or request.text
-        similarity = self._vectors @ self.index.embedder.embed([asked])[0]
+        term = request.parsed.term
+        similarity = self._vectors @ self.index.embedder.embed([term or request.text])[0]
+        # Within a named document the few terms it defines are a fair guess however far ("the
+        # Directory" for X.500 asked as "guideline"), but not for a name such as "FTTx", which the
+        # embedder cannot place.
+        floor = -1.0 if request.named and term and not NAME_LIKE.search(term) else MIN_SIMILARITY
         found: list[tuple[str, str, Candidate]] = []
         for i in np.argsort(-similarity):
-            if similarity[i] < MIN_SIMILARITY or len(found) >= min(depth, NEAREST):
+            if similarity[i] < floor or len(found) >= min(depth, NEAREST):
                 break
             definition = self._definitions[int(i)]
             if request.admits(definition.doc_id) and (candidate := request.locate.definition(definition)):

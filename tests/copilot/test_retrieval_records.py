@@ -96,6 +96,12 @@ def test_a_term_asked_in_other_words_lands_on_its_definition(retriever: HybridRe
     assert _first(retriever, "what is a hardware machine?") == ("ITU-T Y.3507", "3.2.1")
 
 
+def test_within_a_named_document_its_nearest_term_is_listed_however_far(retriever: HybridRetriever) -> None:
+    """ "summed drop share" is far from every term of the library, but among the few that Y.1543 defines
+    "aggregate loss ratio" is the nearest (as a translation renders ITU's term in its own words)."""
+    assert _first(retriever, "In ITU-T Y.1543, what is the summed drop share?") == ("ITU-T Y.1543", "3.2.1")
+
+
 def test_a_term_inside_a_longer_question_is_a_signal_not_a_pin(retriever: HybridRetriever) -> None:
     """A defined term among other content words is found as a record signal (it joins the fused lists
     through the records producer); it does not jump the ranking."""
