@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from copilot.retrieval.clauses import Candidate, RankedList
-from copilot.retrieval.index import IndexView, Snapshot
+from copilot.retrieval.clauses import RankedList
+from copilot.retrieval.index import IndexView, Snapshot, term_key
 from copilot.retrieval.signals import NAME_LIKE
 from copilot.retrieval.stages import SearchRequest
 from ingest.embedding import Embedder
@@ -101,6 +101,20 @@ class TermVectorsProducer:
         self._fingerprint = snap.fingerprint
 
     def produce(self, request: SearchRequest, depth: int) -> RankedList:
+        head = request.parsed.term_head
+        if head and (own := request.snap.terms.get(term_key(head))):
+            # a term the records know lists its own definitions: its neighbours would crowd out text
+            chosen = sorted(own, key=lambda d: not d.defined_here)
+        else:
+            chosen = self._nearest(request)
+        found = [
+            (d.doc_id, d.clause, candidate)
+            for d in chosen
+            if request.admits(d.doc_id) and (candidate := request.locate.definition(d))
+        ]
+        return request.locate.dedupe(found[: min(depth, NEAREST)])
+
+    def _nearest(self, request: SearchRequest) -> list[Definition]:
         self.prepare(request.snap)
         if not self._definitions:
             return []
@@ -110,11 +124,10 @@ class TermVectorsProducer:
         # Directory" for X.500 asked as "guideline"), but not for a name such as "FTTx", which the
         # embedder cannot place.
         floor = -1.0 if request.named and term and not NAME_LIKE.search(term) else MIN_SIMILARITY
-        found: list[tuple[str, str, Candidate]] = []
+        chosen: list[Definition] = []
         for i in np.argsort(-similarity):
-            if similarity[i] < floor or len(found) >= min(depth, NEAREST):
+            if similarity[i] < floor or len(chosen) >= NEAREST:
                 break
-            definition = self._definitions[int(i)]
-            if request.admits(definition.doc_id) and (candidate := request.locate.definition(definition)):
-                found.append((definition.doc_id, definition.clause, candidate))
-        return request.locate.dedupe(found)
+            if request.admits((definition := self._definitions[int(i)]).doc_id):
+                chosen.append(definition)
+        return chosen

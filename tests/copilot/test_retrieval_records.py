@@ -11,7 +11,9 @@ import pytest
 
 from copilot.query import parse_query
 from copilot.retrieval import HybridRetriever, IndexReader
+from copilot.retrieval.clauses import ClauseLocator
 from copilot.retrieval.signals import find_signals
+from copilot.retrieval.stages import SearchRequest
 from ingest.library import Library
 from rapporteur.settings import Settings
 
@@ -100,6 +102,23 @@ def test_within_a_named_document_its_nearest_term_is_listed_however_far(retrieve
     """ "summed drop share" is far from every term of the library, but among the few that Y.1543 defines
     "aggregate loss ratio" is the nearest (as a translation renders ITU's term in its own words)."""
     assert _first(retriever, "In ITU-T Y.1543, what is the summed drop share?") == ("ITU-T Y.1543", "3.2.1")
+
+
+def _term_vector_list(retriever: HybridRetriever, question: str) -> list[tuple[str, str]]:
+    snap, store = retriever.refresh(), retriever.store
+    parsed = parse_query(question, store)
+    signals = find_signals(parsed, snap, store)
+    request = SearchRequest(parsed, parsed.expanded(), None, set(), signals, ClauseLocator(store, snap))
+    return [(key[0], key[2]) for key, _ in retriever.term_vectors.produce(request, 100)]
+
+
+def test_the_term_vector_list_holds_near_terms_only_for_a_term_no_record_names(
+    retriever: HybridRetriever,
+) -> None:
+    """A known term lists its own definition alone: its neighbours ("physical resource") would push
+    the clauses that use the term out of the answer's sources."""
+    assert _term_vector_list(retriever, "What is a physical machine?") == [("ITU-T Y.3507", "3.2.1")]
+    assert _term_vector_list(retriever, "what is a hardware machine?")[0] == ("ITU-T Y.3507", "3.2.1")
 
 
 def test_a_term_inside_a_longer_question_is_a_signal_not_a_pin(retriever: HybridRetriever) -> None:
