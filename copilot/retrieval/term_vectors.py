@@ -5,7 +5,8 @@ A question that names a term in other words than the Recommendation ("aggregated
 a translated question) matches no record exactly, and the dense list seldom finds the definition, which
 shares its chunk with dozens of others. Each defined term is embedded on its own (by the index's
 embedder); the question's asked term, or the question, is compared with them, and the definitions of
-the nearest terms form a ranked list for the fuser.
+the nearest terms form a ranked list for the fuser. A term the records know lists its own definitions
+alone, and within a document the question names its nearest terms are listed however far.
 
 The term vectors are kept in the index folder beside the BM25 index (``term_vectors.npz``), keyed by
 embedder and term, so only terms new since the last search are embedded (~5 s for the whole corpus's
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -65,8 +67,8 @@ class TermVectorFile:
                 if str(saved["model"]) != model:
                     return {}
                 return dict(zip(saved["terms"].tolist(), saved["vectors"], strict=True))
-        except (OSError, ValueError, KeyError):
-            return {}
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return {}  # absent, cut short or of another layout: embedded again
 
     def _save(self, model: str, known: dict[str, np.ndarray]) -> None:
         staging = self.path.with_name(self.path.name + ".tmp.npz")
@@ -79,7 +81,7 @@ class TermVectorFile:
 
 
 class TermVectorsProducer:
-    """The definitions of the terms nearest the asked term (a ``term_vectors`` list)."""
+    """The definitions of the asked term, or of the terms nearest it (a ``term_vectors`` list)."""
 
     name = "term_vectors"
 

@@ -57,3 +57,11 @@ def test_a_folder_that_cannot_be_written_costs_only_the_saving(
         vectors = saved.vectors(TERMS, CountingEmbedder())
     assert vectors.shape == (3, 384)
     assert "term vectors not saved" in caplog.text and not saved.path.exists()
+
+
+def test_a_file_cut_short_is_embedded_again_not_an_error(tmp_path: Path) -> None:
+    saved = TermVectorFile(tmp_path / "term_vectors.npz")
+    saved.vectors(TERMS, CountingEmbedder())
+    saved.path.write_bytes(saved.path.read_bytes()[:100])
+    again = CountingEmbedder()
+    assert saved.vectors(TERMS, again).shape == (3, 384) and again.seen == TERMS
