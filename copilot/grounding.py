@@ -327,6 +327,11 @@ class _Unit(NamedTuple):
 _ACRONYM_HEAD = re.compile(r"[A-Z][A-Za-z0-9-]*[A-Z0-9]")
 
 
+_DEFINITION_ENTRY = re.compile(r"^\d+(?:\.\d+)+\s+(?P<term>[^:\[\]]{1,80}?)\s*(?:\[[^\]]*\]\s*)?:")
+"""A definition as the records give it: "3.2.1 physical machine:", "3.1.3 cloud service customer [b-ITU-T
+Y.3500]:"."""
+
+
 def _defining(term: str | None) -> re.Pattern[str] | None:
     """What a sentence defining ``term`` (or its head: "probe" of "probe in active testing of IP
     networks") starts with: "3.2.10 probe:", "The protection ratio is ...", "A probe means ..."."""
@@ -361,6 +366,12 @@ def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, 
     if not asked:
         return _scope_openings(sources) if without_identifiers(question) != question else []
     defines = _defining(definition_term(question))
+    if defines is not None and sources and not any(defines.match(u) for s in sources for u in _quotable(s)):
+        # no clause defines the asked words, but the first hit is a definition the retriever found by
+        # its meaning ("hardware machine" for "physical machine"): that definition leads
+        top = _quotable(sources[0])
+        if top and (entry := _DEFINITION_ENTRY.match(top[0])):
+            defines = _defining(entry.group("term"))
     units: list[_Unit] = []
     for rank, source in enumerate(sources):
         for sentence in _quotable(source):

@@ -340,3 +340,23 @@ def test_an_acronym_asked_in_a_setting_is_quoted_from_its_list_entry_first() -> 
     tests = _source("6", "Tests", "2.1.11 | Transverse testing | CWG R1 = 10 Ω | Uc(max) = 600 V |")
     quoted = quote_sentences("What is a CWG in resistibility testing?", [tests, abbreviations])
     assert quoted[0][1] == "CWG Combination Wave Generator"
+
+
+def test_a_definition_found_by_its_meaning_leads_the_quotes() -> None:
+    """No clause defines "hardware machine"; the first hit is the definition of "physical machine" (the
+    retriever's term vectors): that definition is quoted first, not its NOTE nor a clause sharing more
+    of the question's words."""
+    definition = _source(
+        "3.2.1",
+        "Terms defined in this Recommendation",
+        "3.2.1 physical machine: A type of computing machine providing physical resources.\n"
+        "NOTE – A computing machine provides allocation and scheduling of processing resources.",
+    )
+    other = _source(
+        "6.2", "Physical machine", "A hardware processing unit is the basic element of a physical machine.", 2
+    )
+    quoted = quote_sentences("what is a hardware machine?", [definition, other])
+    assert quoted[0] == (
+        definition,
+        "3.2.1 physical machine: A type of computing machine providing physical resources.",
+    )
