@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from copilot.citation import Citation
 from copilot.lexical import tokenize
 from copilot.query import definition_term, without_identifiers
+from ingest.extract import DEFINITION_ENTRY
 
 REDACTED = "[instruction-like text removed by Rapporteur]"
 
@@ -327,11 +328,6 @@ class _Unit(NamedTuple):
 _ACRONYM_HEAD = re.compile(r"[A-Z][A-Za-z0-9-]*[A-Z0-9]")
 
 
-_DEFINITION_ENTRY = re.compile(r"^\d+(?:\.\d+)+\s+(?P<term>[^:\[\]]{1,80}?)\s*(?:\[[^\]]*\]\s*)?:")
-"""A definition as the records give it: "3.2.1 physical machine:", "3.1.3 cloud service customer [b-ITU-T
-Y.3500]:"."""
-
-
 def _defining(term: str | None) -> re.Pattern[str] | None:
     """What a sentence defining ``term`` (or its head: "probe" of "probe in active testing of IP
     networks") starts with: "3.2.10 probe:", "The protection ratio is ...", "A probe means ..."."""
@@ -365,16 +361,17 @@ def quote_sentences(question: str, sources: list[Source]) -> list[tuple[Source, 
     asked = set(tokenize(without_identifiers(question))) - _NOT_QUOTED_BY
     if not asked:
         return _scope_openings(sources) if without_identifiers(question) != question else []
+    quotable = [_quotable(source) for source in sources]
     defines = _defining(definition_term(question))
-    if defines is not None and sources and not any(defines.match(u) for s in sources for u in _quotable(s)):
+    if defines is not None and quotable and not any(defines.match(u) for units in quotable for u in units):
         # no clause defines the asked words, but the first hit is a definition the retriever found by
         # its meaning ("hardware machine" for "physical machine"): that definition leads
-        top = _quotable(sources[0])
-        if top and (entry := _DEFINITION_ENTRY.match(top[0])):
+        entry = DEFINITION_ENTRY.match(quotable[0][0]) if quotable[0] else None
+        if entry and entry.group("num"):
             defines = _defining(entry.group("term"))
     units: list[_Unit] = []
-    for rank, source in enumerate(sources):
-        for sentence in _quotable(source):
+    for rank, (source, sentences) in enumerate(zip(sources, quotable, strict=True)):
+        for sentence in sentences:
             words = set(tokenize(sentence))
             found = asked & words
             if found and len(sentence.split()) >= 3 and not _STANDARD_WORDING.search(sentence):

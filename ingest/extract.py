@@ -65,7 +65,7 @@ _ENTRY_NUM = r"(?P<num>(?:\d{1,2}|[A-Z]|[IVX]{1,4})(?:\.\d{1,4}){1,5}(?:bis|ter|
 # A numbered line ("3.1.3\tdisaster relief [ITU-T E.108].", "6.796bis\t...") starts another entry even
 # where it cannot be read as one; it must never run into the previous definition.
 _NUMBERED_LINE = re.compile(r"^(?:\d{1,2}|[A-Z])(?:\.\d{1,4}){1,5}(?:bis|ter|quater)?\.?[\s\u00a0]")
-_ENTRY = re.compile(
+DEFINITION_ENTRY = re.compile(
     rf"^(?:{_ENTRY_NUM}[\s\u00a0]+)?(?P<term>[^:\[\]\n\t]{{1,160}}?)[\s\u00a0]*"
     r"(?P<tag>\[[^\]\n]{2,80}\](?:\s*,\s*\[[^\]\n]{2,80}\])*)?[\s\u00a0]*:[\s\u00a0]*(?P<defn>\S.*)$",
     re.S,
@@ -126,7 +126,7 @@ class RecordExtractor:
         current: Definition | None = None
         position = 0
         texts: list[tuple[str, str | None]] = []
-        heading_entry = _ENTRY.match(clause.heading)
+        heading_entry = DEFINITION_ENTRY.match(clause.heading)
         if heading_entry and _good_term(heading_entry.group("term")) and ":" in clause.heading:
             texts.append((clause.heading, clause.number))  # a short entry a parser took for a heading
         texts.extend((p, None) for p in clause.paragraphs)
@@ -134,7 +134,7 @@ class RecordExtractor:
             stripped = text.strip()
             if not stripped:
                 continue
-            m = _ENTRY.match(stripped)
+            m = DEFINITION_ENTRY.match(stripped)
             if m and _good_term(m.group("term")) and not (current is not None and _is_note(stripped)):
                 position += 1
                 term = _clean_term(m.group("term"))

@@ -8,8 +8,8 @@ Scope or References) before everything else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -19,7 +19,9 @@ from copilot.query import ParsedQuery
 from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
 from copilot.retrieval.index import IndexView, Snapshot
 from copilot.retrieval.signals import QUESTION_WORDS, RecordSignals, content_words
+from ingest.embedding import Embedder
 from ingest.index_parts import chunk_of_window
+from ingest.models import Definition
 
 PINNED_SCORE = 1.0
 TITLE_DEPTH = 20
@@ -36,6 +38,7 @@ class SearchRequest:
     named: set[str]
     signals: RecordSignals
     locate: ClauseLocator
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def snap(self) -> Snapshot:
@@ -43,6 +46,21 @@ class SearchRequest:
 
     def admits(self, doc_id: str) -> bool:
         return self.allowed is None or doc_id in self.allowed
+
+    def vector(self, embedder: Embedder, text: str) -> np.ndarray:
+        """``text`` embedded once per request, however many producers rank by it."""
+        if text not in self._vectors:
+            self._vectors[text] = embedder.embed([text])[0]
+        return self._vectors[text]
+
+    def definition_hits(self, definitions: Iterable[Definition]) -> list[tuple[str, str, Candidate]]:
+        """The clauses holding ``definitions``, in order, each quoting its definition; those of
+        documents the request does not admit left out."""
+        return [
+            (d.doc_id, d.clause, candidate)
+            for d in definitions
+            if self.admits(d.doc_id) and (candidate := self.locate.definition(d))
+        ]
 
 
 class Producer(Protocol):
@@ -83,7 +101,7 @@ class DenseProducer:
         self.windows = windows
 
     def produce(self, request: SearchRequest, depth: int) -> RankedList:
-        vector = self.index.embedder.embed([request.text])[0]
+        vector = request.vector(self.index.embedder, request.text)
         where = {"doc_id": {"$in": sorted(request.allowed)}} if request.allowed is not None else None
         best: dict[str, float] = {}
         windows = self.index.existing_windows if self.windows else None
@@ -111,12 +129,7 @@ class RecordsProducer:
     def produce(self, request: SearchRequest, depth: int) -> RankedList:
         found = []
         for match in sorted(request.signals.terms, key=lambda m: -len(m.key)):
-            for definition in sorted(match.definitions, key=lambda d: not d.defined_here):
-                if not request.admits(definition.doc_id):
-                    continue
-                candidate = request.locate.definition(definition)
-                if candidate is not None:
-                    found.append((definition.doc_id, definition.clause, candidate))
+            found += request.definition_hits(sorted(match.definitions, key=lambda d: not d.defined_here))
         for acronym in request.signals.acronyms:
             for doc_id in dict.fromkeys(e.doc_id for e in acronym.entries):
                 if request.admits(doc_id) and (

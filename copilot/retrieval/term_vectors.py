@@ -109,19 +109,14 @@ class TermVectorsProducer:
             chosen = sorted(own, key=lambda d: not d.defined_here)
         else:
             chosen = self._nearest(request)
-        found = [
-            (d.doc_id, d.clause, candidate)
-            for d in chosen
-            if request.admits(d.doc_id) and (candidate := request.locate.definition(d))
-        ]
-        return request.locate.dedupe(found[: min(depth, NEAREST)])
+        return request.locate.dedupe(request.definition_hits(chosen)[: min(depth, NEAREST)])
 
     def _nearest(self, request: SearchRequest) -> list[Definition]:
         self.prepare(request.snap)
         if not self._definitions:
             return []
         term = request.parsed.term
-        similarity = self._vectors @ self.index.embedder.embed([term or request.text])[0]
+        similarity = self._vectors @ request.vector(self.index.embedder, term or request.text)
         # Within a named document the few terms it defines are a fair guess however far ("the
         # Directory" for X.500 asked as "guideline"), but not for a name such as "FTTx", which the
         # embedder cannot place.
