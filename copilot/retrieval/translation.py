@@ -5,11 +5,12 @@ Russian or Chinese question only by its acronyms (or against the few texts in th
 A non-English question (:func:`copilot.language.detect_language`) is translated into English by the
 configured model with a short constrained prompt; the code, not the model, guarantees that the
 question's Recommendation identifiers, acronyms and quoted terms survive (any the model dropped is
-appended). The retriever then ranks by the English query (keeping what the original pins) and cites
+appended), and writes ITU's English names for its own bodies and texts ("Vœu" is an Opinion) into the
+question before the model sees it (:mod:`copilot.retrieval.itu_words`). The retriever then ranks by the English query (keeping what the original pins) and cites
 each clause from the library's copy in the asker's language where it holds one (E.119).
 
 Translations are cached on disk (``translations.sqlite3`` beside the packaged models), keyed by model,
-prompt version and question, so a repeated question costs nothing and no model is started for it.
+prompt version and the question as the model is asked it, so a repeated question costs nothing and no model is started for it.
 Without a model the question is searched as it is, and :attr:`QueryTranslation.notice` says why.
 """
 
@@ -29,6 +30,7 @@ from copilot.language import ENGLISH, NAMES, detect_language, in_own_script
 from copilot.llm import ChatModel, LLMError
 from copilot.prompts import PromptTemplate
 from copilot.query import acronyms, find_rec_ids
+from copilot.retrieval import itu_words
 from rapporteur.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,10 +102,11 @@ def kept_terms(original: str) -> list[str]:
     return list(dict.fromkeys([*(original[s:e].strip("[] ") for s, e in spans), *words, *quoted]))
 
 
-def restore_terms(original: str, english: str) -> str:
-    """``english`` with every term of :func:`kept_terms` the model dropped or altered appended, and
-    without any Recommendation identifier the question does not name (a small model copies them from
-    its worked examples)."""
+def restore_terms(original: str, english: str, itu_terms: list[str] | None = None) -> str:
+    """``english`` with every term of :func:`kept_terms` (and of ``itu_terms``, ITU's English names
+    written into the question, :mod:`copilot.retrieval.itu_words`) the model dropped or altered
+    appended, and without any Recommendation identifier the question does not name (a small model
+    copies them from its worked examples)."""
     asked = {rec_id for rec_id, _, _ in find_rec_ids(original)}
     for rec_id, start, end in reversed(find_rec_ids(english)):
         if rec_id not in asked:
@@ -119,6 +122,7 @@ def restore_terms(original: str, english: str) -> str:
         if not ids and term in english:
             continue
         missing.append(term)
+    missing += itu_words.missing(english, itu_terms or [])
     if missing:
         log.info("translation of %r dropped %s; appended", original, missing)
     return " ".join([english, *missing])
@@ -213,8 +217,11 @@ class QueryTranslator:
             return found
         tag = self.prompt.tag
         found.model = f"{self.model_name} ({tag})"
-        if self.cache is not None and (english := self.cache.get(self.model_name, tag, question)):
-            found.english, found.cached = restore_terms(question, english), True
+        # the cache is keyed by what the model is asked: a change to ITU's words re-asks only the
+        # questions it changes
+        asked, itu_terms = itu_words.write_in(question, language)
+        if self.cache is not None and (english := self.cache.get(self.model_name, tag, asked)):
+            found.english, found.cached = restore_terms(question, english, itu_terms), True
             return found
         if self._unavailable is not None:
             found.notice = self._unavailable
@@ -222,7 +229,7 @@ class QueryTranslator:
         try:
             model = self._model()
             started = time.perf_counter()
-            messages = self.prompt.render(list(EXAMPLES), question=question)
+            messages = self.prompt.render(list(EXAMPLES), question=asked)
             output = model.generate(messages, max_tokens=self.prompt.token_budget(96), temperature=0.0).text()
         except LLMError as exc:
             self._unavailable = f"searched untranslated: {exc}"
@@ -230,13 +237,13 @@ class QueryTranslator:
             found.notice = self._unavailable
             return found
         found.seconds = time.perf_counter() - started
-        english = clean_output(question, output)
+        english = clean_output(asked, output)
         if english is None:
             found.notice = f"searched untranslated: the model gave no usable translation ({output[:80]!r})"
             log.info("%s", found.notice)
             return found
-        found.english = restore_terms(question, english)
+        found.english = restore_terms(question, english, itu_terms)
         log.info("%s question %r searched in English as %r", found.language_name, question, found.english)
         if self.cache is not None:
-            self.cache.put(self.model_name, tag, question, found.english)
+            self.cache.put(self.model_name, tag, asked, found.english)
         return found
