@@ -45,6 +45,7 @@ def test_a_word_common_outside_itu_s_sense_is_left_uncapitalised() -> None:
 def test_a_longer_word_holding_the_pattern_is_not_replaced() -> None:
     assert write_in("Les Groupes de travailleurs", "fr")[1] == []
     assert write_in("Что такое Вопросник?", "ru")[1] == []
+    assert write_in("Vous trouverez les Voeux de l'AMNT", "fr")[0] == "Vous trouverez les Opinion de l'AMNT"
 
 
 def test_a_chinese_term_next_to_latin_letters_is_kept_apart() -> None:
