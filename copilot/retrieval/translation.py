@@ -6,12 +6,14 @@ A non-English question (:func:`copilot.language.detect_language`) is translated 
 configured model with a short constrained prompt; the code, not the model, guarantees that the
 question's Recommendation identifiers, acronyms and quoted terms survive (any the model dropped is
 appended), and writes ITU's English names for its own bodies and texts ("Vœu" is an Opinion) into the
-question before the model sees it (:mod:`copilot.retrieval.itu_words`). The retriever then ranks by the English query (keeping what the original pins) and cites
-each clause from the library's copy in the asker's language where it holds one (E.119).
+question before the model sees it (:mod:`copilot.retrieval.itu_words`). The retriever then ranks by
+the English query (keeping what the original pins) and cites each clause from the library's copy in
+the asker's language where it holds one (E.119).
 
 Translations are cached on disk (``translations.sqlite3`` beside the packaged models), keyed by model,
-prompt version and the question as the model is asked it, so a repeated question costs nothing and no model is started for it.
-Without a model the question is searched as it is, and :attr:`QueryTranslation.notice` says why.
+prompt version and the question as the model is asked it, so a repeated question costs nothing and no
+model is started for it. Without a model the question is searched as it is, and
+:attr:`QueryTranslation.notice` says why.
 """
 
 from __future__ import annotations
