@@ -371,6 +371,7 @@ class BearerTokenGate:
 def serve_stdio(settings: Settings) -> int:
     """Serve the local user over stdin/stdout until the client closes them."""
     workspace = Workspace(settings)
+    workspace.prepare_search()
     try:
         build_server(workspace).run("stdio")
     finally:
@@ -388,6 +389,7 @@ def serve_http(settings: Settings, host: str = LOOPBACK, port: int = DEFAULT_HTT
             f"refusing to serve MCP on {host} without a token: set RAPPORTEUR_MCP_TOKEN, or bind {LOOPBACK}"
         )
     workspace = Workspace(settings)
+    workspace.prepare_search()
     try:
         app: ASGIApp = build_server(workspace).streamable_http_app(host=host)
         if token:

@@ -7,6 +7,7 @@ Writes to the library are serialised by one lock; everything else may run side b
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import threading
@@ -25,6 +26,8 @@ from ingest.models import ClauseText
 from rapporteur.provenance import AddedBy
 from rapporteur.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 class Workspace:
     """One server's shared state; per-session state lives in the browser session (``gr.State``)."""
@@ -41,6 +44,19 @@ class Workspace:
         )
         self.write_lock = threading.Lock()
         self.scratch = Path(tempfile.mkdtemp(prefix="rapporteur-ui-"))
+
+    def prepare_search(self) -> threading.Thread:
+        """Build the BM25 index and the defined terms' vectors in the background, so that a server's
+        first asker does not wait for them."""
+        thread = threading.Thread(target=self._prepare_search, name="rapporteur-prepare-search", daemon=True)
+        thread.start()
+        return thread
+
+    def _prepare_search(self) -> None:
+        try:
+            self.retriever.prepare()
+        except Exception as exc:  # closed meanwhile, an unreadable index: the first search meets it again
+            log.warning("search not prepared in the background: %s", exc)
 
     @property
     def uploads(self) -> Path:

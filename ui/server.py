@@ -61,6 +61,7 @@ def start(
         throttle=LoginThrottle(settings.ui.login_attempts, settings.ui.login_window),
     )
     workspace = Workspace(settings)
+    workspace.prepare_search()
     demo = build_app(workspace)
     demo.queue(default_concurrency_limit=settings.ui.concurrency, max_size=settings.ui.queue_size)
     try:

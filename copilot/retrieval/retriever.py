@@ -118,6 +118,15 @@ class HybridRetriever:
             self._snapshot = Snapshot.load(self.index, self.lexical_dir)
         return self._snapshot
 
+    def prepare(self) -> Snapshot:
+        """Build or load now what a first search would wait for: the snapshot with its BM25 index, the
+        defined terms' vectors and the vector index (on the whole corpus, 2 cores: ~8 s after an ingest,
+        ~1.2 s when they are saved, 0.7 s of it the vector index's first query)."""
+        snap = self.refresh()
+        self.term_vectors.prepare(snap)
+        self.search("scope", k=1, mode="dense", understand=False)
+        return snap
+
     def documents(self) -> dict[str, DocumentSummary]:
         return self.refresh().documents
 

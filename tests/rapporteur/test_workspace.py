@@ -3,6 +3,7 @@ remembered and explained."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,3 +67,18 @@ def test_without_a_model_answers_still_come_with_the_reason(workspace: Workspace
     answer = workspace.assistant().ask("What is a physical machine?")
     assert answer.notice == why
     assert any(c.rec_id == "ITU-T Y.3507" and c.clause == "3.2.1" for c in answer.citations)
+
+
+def test_a_server_s_search_is_prepared_in_the_background(ui_settings: Settings, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(ui_settings.index, index)
+    for built in (index / "term_vectors.npz", index / "bm25"):
+        shutil.rmtree(built, ignore_errors=True) if built.is_dir() else built.unlink(missing_ok=True)
+    ws = Workspace(ui_settings.updated(index=index))
+    try:
+        ws.prepare_search().join(timeout=300)
+        assert (index / "term_vectors.npz").is_file()  # the defined terms' vectors, saved for the next start
+        assert any((index / "bm25").iterdir())
+        assert ws.retriever.search("physical machine", k=1)[0].clause == "3.2.1"
+    finally:
+        ws.close()
