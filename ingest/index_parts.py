@@ -6,6 +6,8 @@ Chroma or loading the model costs seconds, so a command that needs neither never
 
 from __future__ import annotations
 
+import threading
+
 from ingest.embedding import Embedder, MiniLMEmbedder
 from ingest.vectors import ChromaIndex, VectorIndex
 from rapporteur.settings import Settings
@@ -25,13 +27,15 @@ def chunk_of_window(window: str) -> str:
 
 
 class IndexParts:
-    """Lazily opened: the chunk vectors, the vectors of long chunks' later windows, the embedder."""
+    """Lazily opened: the chunk vectors, the vectors of long chunks' later windows, the embedder. Each
+    is opened once even when threads ask at once (a server's requests and its background preparation)."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._vectors: VectorIndex | None = None
         self._windows: VectorIndex | None = None
         self._embedder = embedder
+        self._opening = threading.Lock()
 
     def _open(self, collection: str, create: bool = True) -> VectorIndex:
         s = self.settings
@@ -39,30 +43,34 @@ class IndexParts:
 
     @property
     def vectors(self) -> VectorIndex:
-        if self._vectors is None:
-            self._vectors = self._open(self.settings.chroma.collection)
-        return self._vectors
+        with self._opening:
+            if self._vectors is None:
+                self._vectors = self._open(self.settings.chroma.collection)
+            return self._vectors
 
     @property
     def windows(self) -> VectorIndex:
         """Windows after the first of chunks longer than the embedder sees (ids from :func:`window_id`)."""
-        if self._windows is None:
-            self._windows = self._open(self.settings.chroma.collection + WINDOWS_SUFFIX)
-        return self._windows
+        with self._opening:
+            if self._windows is None:
+                self._windows = self._open(self.settings.chroma.collection + WINDOWS_SUFFIX)
+            return self._windows
 
     @property
     def existing_windows(self) -> VectorIndex | None:
         """The windows collection when the index has one: readers never create it (an index made
         before windows is searched by chunk vectors alone until ``rapporteur index --repair``)."""
-        if self._windows is None:
-            try:
-                self._windows = self._open(self.settings.chroma.collection + WINDOWS_SUFFIX, create=False)
-            except LookupError:
-                return None
-        return self._windows
+        with self._opening:
+            if self._windows is None:
+                try:
+                    self._windows = self._open(self.settings.chroma.collection + WINDOWS_SUFFIX, create=False)
+                except LookupError:
+                    return None
+            return self._windows
 
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = MiniLMEmbedder()
-        return self._embedder
+        with self._opening:
+            if self._embedder is None:
+                self._embedder = MiniLMEmbedder()
+            return self._embedder

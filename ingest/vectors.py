@@ -6,6 +6,7 @@ falls back to Chroma's default embedding function (which downloads a model and f
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,6 +37,12 @@ class VectorIndex(Protocol):
     def ids_of(self, doc_id: str) -> list[str]: ...
 
 
+_OPENING = threading.Lock()
+"""Chroma keeps one system per folder in a class-level cache that two threads opening the same folder
+at once corrupt (a KeyError): a server preparing search in the background while its first request
+opens the index did."""
+
+
 class ChromaIndex:
     """Chroma collection with cosine distance; ``host`` set means a Chroma server, else a local folder."""
 
@@ -48,19 +55,20 @@ class ChromaIndex:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        if host:
-            self._client: Any = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
-        else:
-            path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        if not create and collection not in {c.name for c in self._client.list_collections()}:
-            raise LookupError(f"no collection {collection!r}")
-        self._collection = self._client.get_or_create_collection(
-            collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
-        # set apart from creation: a configuration passed there records a 'legacy' embedding function
-        if create and self.ef_search() < EF_SEARCH:  # a new collection, or one made before this
-            self._collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+        with _OPENING:
+            if host:
+                self._client: Any = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            if not create and collection not in {c.name for c in self._client.list_collections()}:
+                raise LookupError(f"no collection {collection!r}")
+            self._collection = self._client.get_or_create_collection(
+                collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            # set apart from creation: a configuration passed there records a 'legacy' embedding function
+            if create and self.ef_search() < EF_SEARCH:  # a new collection, or one made before this
+                self._collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
 
     def ef_search(self) -> int:
         return int(self._collection.configuration_json["hnsw"]["ef_search"])

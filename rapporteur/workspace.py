@@ -28,6 +28,9 @@ from rapporteur.settings import Settings
 
 log = logging.getLogger(__name__)
 
+PREPARE_WAIT_S = 60.0
+"""How long closing waits for search to be prepared (~8 s on the whole corpus after an ingest)."""
+
 
 class Workspace:
     """One server's shared state; per-session state lives in the browser session (``gr.State``)."""
@@ -43,14 +46,17 @@ class Workspace:
             self.library, ReferenceCatalog.from_settings(settings), translator=self.translator
         )
         self.write_lock = threading.Lock()
+        self._preparing: threading.Thread | None = None
         self.scratch = Path(tempfile.mkdtemp(prefix="rapporteur-ui-"))
 
     def prepare_search(self) -> threading.Thread:
         """Build the BM25 index and the defined terms' vectors in the background, so that a server's
-        first asker does not wait for them."""
-        thread = threading.Thread(target=self._prepare_search, name="rapporteur-prepare-search", daemon=True)
-        thread.start()
-        return thread
+        first asker does not wait for them (:meth:`close` waits for it)."""
+        self._preparing = threading.Thread(
+            target=self._prepare_search, name="rapporteur-prepare-search", daemon=True
+        )
+        self._preparing.start()
+        return self._preparing
 
     def _prepare_search(self) -> None:
         try:
@@ -132,6 +138,8 @@ class Workspace:
         )
 
     def close(self) -> None:
+        if self._preparing is not None:  # not while it reads the index: it would reopen what closes
+            self._preparing.join(timeout=PREPARE_WAIT_S)
         self._host.close()
         self.library.close()
         shutil.rmtree(self.scratch, ignore_errors=True)

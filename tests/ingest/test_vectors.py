@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import chromadb
@@ -25,3 +27,30 @@ def test_new_collections_search_wide_and_a_writer_widens_an_older_one(tmp_path: 
     for name in ("older", "newer"):
         hnsw = reopened.get_collection(name).configuration_json["hnsw"]
         assert hnsw["ef_search"] == EF_SEARCH and hnsw["space"] == "cosine"
+
+
+def test_threads_opening_one_folder_at_once_all_get_it(tmp_path: Path) -> None:
+    """A server prepares search in the background while its first request opens the same index (the
+    chunk vectors in one thread, the absent windows collection in the other). Without a lock Chroma's
+    shared system cache lost the folder in about one try in five (KeyError)."""
+
+    def chunk_count(path: Path, start: threading.Barrier) -> int:
+        start.wait()
+        return ChromaIndex(path, "chunks", create=False).count()
+
+    def windows(path: Path, start: threading.Barrier) -> bool:
+        start.wait()
+        try:
+            ChromaIndex(path, "chunks_windows", create=False)
+        except LookupError:
+            return False
+        return True
+
+    for attempt in range(20):
+        path = tmp_path / str(attempt) / "chroma"
+        ChromaIndex(path, "chunks")
+        SharedSystemClient.clear_system_cache()  # as a fresh server process finds it
+        start = threading.Barrier(2)
+        with ThreadPoolExecutor(2) as pool:
+            count, has_windows = pool.submit(chunk_count, path, start), pool.submit(windows, path, start)
+            assert (count.result(), has_windows.result()) == (0, False)
