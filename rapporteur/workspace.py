@@ -50,8 +50,9 @@ class Workspace:
         self.scratch = Path(tempfile.mkdtemp(prefix="rapporteur-ui-"))
 
     def prepare_search(self) -> threading.Thread:
-        """Build the BM25 index and the defined terms' vectors in the background, so that a server's
-        first asker does not wait for them (:meth:`close` waits for it)."""
+        """Build or load in the background what a first search waits for (the BM25 index, the defined
+        terms' vectors, the vector index), so that a server's first asker does not (:meth:`close`
+        waits for it)."""
         self._preparing = threading.Thread(
             target=self._prepare_search, name="rapporteur-prepare-search", daemon=True
         )
