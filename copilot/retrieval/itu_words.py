@@ -13,6 +13,7 @@ import functools
 import logging
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -81,7 +82,7 @@ def write_in(question: str, language: str) -> tuple[str, list[str]]:
     return question, written
 
 
-def missing(english: str, written: list[str]) -> list[str]:
+def missing(english: str, written: Sequence[str]) -> list[str]:
     """The terms of ``written`` that a translation no longer carries (any case)."""
     lowered = english.lower()
     return [term for term in written if term.lower() not in lowered]

@@ -22,7 +22,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -104,7 +104,7 @@ def kept_terms(original: str) -> list[str]:
     return list(dict.fromkeys([*(original[s:e].strip("[] ") for s, e in spans), *words, *quoted]))
 
 
-def restore_terms(original: str, english: str, itu_terms: list[str] | None = None) -> str:
+def restore_terms(original: str, english: str, itu_terms: Sequence[str] = ()) -> str:
     """``english`` with every term of :func:`kept_terms` (and of ``itu_terms``, ITU's English names
     written into the question, :mod:`copilot.retrieval.itu_words`) the model dropped or altered
     appended, and without any Recommendation identifier the question does not name (a small model
@@ -124,7 +124,7 @@ def restore_terms(original: str, english: str, itu_terms: list[str] | None = Non
         if not ids and term in english:
             continue
         missing.append(term)
-    missing += itu_words.missing(english, itu_terms or [])
+    missing += itu_words.missing(english, itu_terms)
     if missing:
         log.info("translation of %r dropped %s; appended", original, missing)
     return " ".join([english, *missing])
