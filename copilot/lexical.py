@@ -13,8 +13,11 @@ the whole corpus is measured by ``bench/retrieval_latency.py``.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import shutil
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -24,6 +27,8 @@ from pydantic import BaseModel
 
 from ingest.embedding import passage
 from ingest.store import RecordStore
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
 """2: each chunk indexed below its document's title."""
@@ -149,9 +154,10 @@ class LexicalIndex:
         return cls(retriever, meta["chunk_ids"], meta["doc_ids"], meta["clauses"], meta["fingerprint"])
 
     def save(self, directory: Path) -> None:
-        """Write to a sibling folder, then swap it in, so a reader never sees half an index."""
-        staging = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
+        """Write to a sibling folder of this writer's own, then swap it in, so a reader never sees half
+        an index and two writers at once (a server preparing while it answers) never share a folder."""
+        staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(staging, ignore_errors=True)  # left by a writer of this name that was killed
         staging.mkdir(parents=True)
         if self.chunk_ids:
             self._bm25.save(str(staging), show_progress=False)
@@ -164,7 +170,11 @@ class LexicalIndex:
         }
         (staging / "chunks.json").write_text(json.dumps(meta), encoding="utf-8")
         shutil.rmtree(directory, ignore_errors=True)
-        staging.rename(directory)
+        try:
+            staging.rename(directory)
+        except OSError as exc:  # another writer swapped its copy in first; a stale one is rebuilt on open
+            log.info("BM25 index %s saved by another writer meanwhile (%s); copy dropped", directory, exc)
+            shutil.rmtree(staging, ignore_errors=True)
 
     # -- querying ------------------------------------------------------------------------------------
 

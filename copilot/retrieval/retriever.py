@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -99,6 +100,9 @@ class HybridRetriever:
         )
         self.vote = DocumentVote(rrf_k)
         self._snapshot: Snapshot | None = None
+        self._refreshing = threading.Lock()
+        """Held while the snapshot is read: a server's background preparation and its first requests
+        read it (and build the BM25 index) once."""
 
     @classmethod
     def from_settings(cls, settings: Settings, translator: QueryTranslator | None = None) -> HybridRetriever:
@@ -114,9 +118,10 @@ class HybridRetriever:
 
     def refresh(self) -> Snapshot:
         """The in-memory view of the index, reloaded (BM25 rebuilt) only when the store has changed."""
-        if self._snapshot is None or self._snapshot.fingerprint != store_fingerprint(self.index.store):
-            self._snapshot = Snapshot.load(self.index, self.lexical_dir)
-        return self._snapshot
+        with self._refreshing:
+            if self._snapshot is None or self._snapshot.fingerprint != store_fingerprint(self.index.store):
+                self._snapshot = Snapshot.load(self.index, self.lexical_dir)
+            return self._snapshot
 
     def prepare(self) -> Snapshot:
         """Build or load now what a first search would wait for: the snapshot with its BM25 index, the

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import zipfile
 from pathlib import Path
 
@@ -71,13 +72,15 @@ class TermVectorFile:
             return {}  # absent, cut short or of another layout: embedded again
 
     def _save(self, model: str, known: dict[str, np.ndarray]) -> None:
-        staging = self.path.with_name(self.path.name + ".tmp.npz")
+        # a name of this writer's own: a server's preparation and its first request may both save
+        staging = self.path.with_name(f"{self.path.stem}.tmp-{os.getpid()}-{threading.get_ident()}.npz")
         try:
             vectors = np.vstack(list(known.values()))
             np.savez(staging, model=np.array(model), terms=np.array(list(known)), vectors=vectors)
             os.replace(staging, self.path)
         except OSError as exc:
             log.warning("term vectors not saved in %s: %s", self.path, exc)
+            staging.unlink(missing_ok=True)
 
 
 class TermVectorsProducer:
@@ -88,19 +91,25 @@ class TermVectorsProducer:
     def __init__(self, index: IndexView, saved: TermVectorFile) -> None:
         self.index = index
         self.saved = saved
-        self._fingerprint: str | None = None
-        self._definitions: list[Definition] = []
-        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._table: tuple[str | None, list[Definition], np.ndarray] = (
+            None,
+            [],
+            np.zeros((0, 0), dtype=np.float32),
+        )
+        """The snapshot's fingerprint, its definitions and their terms' vectors, replaced as one."""
+        self._preparing = threading.Lock()
 
-    def prepare(self, snap: Snapshot) -> None:
-        """Vectors for the snapshot's terms (those not saved yet are embedded): done by the first
-        question asking for a term otherwise."""
-        if self._fingerprint == snap.fingerprint:
-            return
-        unique = {(d.doc_id, d.clause, d.term): d for found in snap.terms.values() for d in found}
-        self._definitions = list(unique.values())
-        self._vectors = self.saved.vectors([d.term for d in self._definitions], self.index.embedder)
-        self._fingerprint = snap.fingerprint
+    def prepare(self, snap: Snapshot) -> tuple[list[Definition], np.ndarray]:
+        """The snapshot's definitions and their terms' vectors (those not saved yet are embedded, by
+        one thread at a time): done by the first question asking for a term otherwise."""
+        with self._preparing:
+            fingerprint, definitions, vectors = self._table
+            if fingerprint != snap.fingerprint:
+                unique = {(d.doc_id, d.clause, d.term): d for found in snap.terms.values() for d in found}
+                definitions = list(unique.values())
+                vectors = self.saved.vectors([d.term for d in definitions], self.index.embedder)
+                self._table = (snap.fingerprint, definitions, vectors)
+            return definitions, vectors
 
     def produce(self, request: SearchRequest, depth: int) -> RankedList:
         head = request.parsed.term_head
@@ -112,11 +121,11 @@ class TermVectorsProducer:
         return request.locate.dedupe(request.definition_hits(chosen)[: min(depth, NEAREST)])
 
     def _nearest(self, request: SearchRequest) -> list[Definition]:
-        self.prepare(request.snap)
-        if not self._definitions:
+        definitions, vectors = self.prepare(request.snap)
+        if not definitions:
             return []
         term = request.parsed.term
-        similarity = self._vectors @ request.vector(self.index.embedder, term or request.text)
+        similarity = vectors @ request.vector(self.index.embedder, term or request.text)
         # Within a named document the few terms it defines are a fair guess however far ("the
         # Directory" for X.500 asked as "guideline"), but not for a name such as "FTTx", which the
         # embedder cannot place.
@@ -125,6 +134,6 @@ class TermVectorsProducer:
         for i in np.argsort(-similarity):
             if similarity[i] < floor or len(chosen) >= NEAREST:
                 break
-            if request.admits((definition := self._definitions[int(i)]).doc_id):
+            if request.admits((definition := definitions[int(i)]).doc_id):
                 chosen.append(definition)
         return chosen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from copilot.lexical import LexicalIndex, store_fingerprint, tokenize
@@ -76,4 +77,35 @@ def test_a_clause_that_never_names_its_document_s_subject_is_found_by_its_title(
     hits = index.search("climatic conditions of OTN jitter equipment", k=2)
     assert [index.chunk_ids[h.position] for h in hits] == ["O.173:00000", "K.20:00000"]
     assert index.search("transport network", k=2, doc_ids={"K.20"}) == []
+    store.close()
+
+
+def test_threads_saving_one_folder_at_once_all_leave_a_whole_index(tmp_path: Path) -> None:
+    """A server's background preparation and its first request may both build the index at once."""
+    store = RecordStore(tmp_path / "records.sqlite3")
+    _add(store, "Y.1", ["packet loss ratio is measured per segment", "clock synchronization with NTP"])
+    index = LexicalIndex.build(store)
+    failures: list[Exception] = []
+    for attempt in range(20):
+        folder = tmp_path / f"bm25-{attempt}"
+        start = threading.Barrier(2)
+
+        def save(folder: Path = folder, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                index.save(folder)
+            except Exception as exc:  # a thread's failure is the finding
+                failures.append(exc)
+
+        threads = [threading.Thread(target=save) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        saved = LexicalIndex.load(folder)
+        assert saved is not None and saved.chunk_ids == index.chunk_ids
+    assert failures == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("bm25")) == [
+        f"bm25-{i}" for i in sorted(range(20), key=str)
+    ]  # no staging folder left behind
     store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,3 +140,22 @@ def test_dense_search_sees_the_second_half_of_a_long_clause(tmp_path: Path) -> N
     )
     reader.close()
     assert hits[0].clause == "6" and match in hits[0].text
+
+
+def test_threads_searching_a_fresh_retriever_at_once_read_the_index_once(index: Path) -> None:
+    """A server's background preparation and its first requests: one snapshot (one BM25 build), not
+    one per thread."""
+    retriever = HybridRetriever.from_settings(Settings(index=index))
+    start = threading.Barrier(4)
+    snapshots = []
+
+    def refresh() -> None:
+        start.wait()
+        snapshots.append(retriever.refresh())
+
+    threads = [threading.Thread(target=refresh) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(snapshots) == 4 and all(s is snapshots[0] for s in snapshots)

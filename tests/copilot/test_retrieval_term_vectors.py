@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +66,26 @@ def test_a_file_cut_short_is_embedded_again_not_an_error(tmp_path: Path) -> None
     saved.path.write_bytes(saved.path.read_bytes()[:100])
     again = CountingEmbedder()
     assert saved.vectors(TERMS, again).shape == (3, 384) and again.seen == TERMS
+
+
+def test_threads_saving_at_once_leave_a_whole_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A server's background preparation and its first request may both embed and save the terms."""
+    embedder = CountingEmbedder()
+    caplog.set_level(logging.WARNING, logger="copilot.retrieval.term_vectors")
+    for attempt in range(10):
+        saved = TermVectorFile(tmp_path / f"term_vectors-{attempt}.npz")
+        start = threading.Barrier(2)
+
+        def embed(saved: TermVectorFile = saved, start: threading.Barrier = start) -> None:
+            start.wait()
+            saved.vectors(TERMS, embedder)
+
+        threads = [threading.Thread(target=embed) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        again = CountingEmbedder()
+        assert saved.vectors(TERMS, again).shape == (3, 384) and again.seen == []
+    assert caplog.records == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"term_vectors-{i}.npz" for i in range(10))
