@@ -12,9 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import httpx2
@@ -35,6 +36,16 @@ SAMPLE = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
 TOOLS = {"search", "get_clause", "define", "expand", "references", "check_draft", "draft_clause", "ask"}
 TOKEN = "test-token-7f3a"
 TOPIC = "Functional requirements of edge servers"
+
+
+T = TypeVar("T")
+
+
+def in_own_loop(run: Callable[[], Awaitable[T]]) -> T:
+    """``run`` in an event loop of its own thread: Playwright's may be running in this one when the
+    browser tests ran first."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, run).result()
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +157,7 @@ def test_every_tool_over_stdio_answers_as_the_cli(library: dict[str, str]) -> No
         async with Client(stdio_server(library)) as client:
             await exercise_every_tool(client, library)
 
-    anyio.run(run)
+    in_own_loop(run)
 
 
 @pytest.mark.server
@@ -169,7 +180,7 @@ def test_clauses_are_resources_and_drafting_prompts_are_prompts(library: dict[st
             assert messages[-1].role == "user" and messages[-1].content.text == f"Topic: {TOPIC}"  # type: ignore[union-attr]
             assert any(m.role == "assistant" for m in messages), "worked examples from the library"
 
-    anyio.run(run)
+    in_own_loop(run)
 
 
 @pytest.mark.server
@@ -188,7 +199,7 @@ def test_check_draft_reads_only_under_the_allowed_roots(library: dict[str, str],
             assert both.is_error and "either path or text" in both.content[0].text  # type: ignore[union-attr]
             assert not (await client.call_tool("expand", {"abbreviation": "CPU"})).is_error
 
-    anyio.run(run)
+    in_own_loop(run)
 
 
 @pytest.mark.server
@@ -210,7 +221,7 @@ def test_ask_over_stdio_with_a_real_model_cites_its_sources(
             assert structured(await client.call_tool("expand", {"abbreviation": "CPU"}))
             return ports
 
-    started = anyio.run(run)
+    started = in_own_loop(run)
     deadline = time.monotonic() + 30
     while started & model_server_ports() and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -279,7 +290,7 @@ def test_every_tool_over_http_answers_as_the_cli(http_server: str, library: dict
         async with http, Client(streamable_http_client(http_server, http_client=http)) as client:
             await exercise_every_tool(client, library)
 
-    anyio.run(run)
+    in_own_loop(run)
 
 
 def test_http_off_loopback_without_a_token_is_refused(library: dict[str, str]) -> None:
