@@ -19,13 +19,15 @@ from copilot.grounding import (
     relevance,
     rewrite_stream,
 )
+from copilot.language import ENGLISH, detect_language
 from copilot.llm import ChatModel, GenerationStats, LLMError
+from copilot.phrases import phrase
 from copilot.prompts import PromptTemplate
 from copilot.retrieval import Retriever
 from copilot.retrieval.translation import QueryTranslation, QueryTranslator
 from rapporteur.settings import Settings
 
-NO_ANSWER = "The library holds no clause that answers this question."
+NO_ANSWER = phrase("no_answer", ENGLISH)
 _NOT_FOUND = "NOT FOUND"
 _SNIPPET = 400
 
@@ -67,9 +69,10 @@ def _after(lead: str, text: str) -> str:
     return f"{lead}\n\n{text}" if lead else text
 
 
-def extractive_answer(question: str, sources: list[Source], why: str) -> str:
-    """The answer without a model: the part of each relevant clause richest in the question's words."""
-    lines = [f"{why} The most relevant clauses:", ""]
+def extractive_answer(question: str, sources: list[Source], why: str, language: str = ENGLISH) -> str:
+    """The answer without a model: the part of each relevant clause richest in the question's words,
+    under ``why`` and a heading in ``language`` (the clauses stay in the library's)."""
+    lines = [f"{why} {phrase('most_relevant', language)}", ""]
     for source in sources:
         snippet = " ".join(best_window(source.text, question, _SNIPPET).split())
         cut = snippet + ("…" if len(snippet) < len(" ".join(source.text.split())) else "")
@@ -157,29 +160,33 @@ class Assistant:
             return
         translation = self.translator.translate(searched) if self.translator is not None else None
         english = translation.english if translation is not None else None
+        language = translation.language if translation is not None else detect_language(searched)
         sources = self.relevant_sources(searched, filters, english)
         answer = Answer(
             question=question,
             query=searched,
             translation=translation,
-            answer=NO_ANSWER,
+            answer=phrase("no_answer", language),
             sources=[s.citation for s in sources],
             redactions=sum(s.redactions for s in sources),
         )
         if not sources:
-            yield NO_ANSWER
+            yield answer.answer
             yield answer
             return
         lead, answer.quotes = quoted_lead(english or searched, sources)
         if self.model is None:
-            answer.answer = _after(lead, extractive_answer(english or searched, sources, self.unavailable))
+            # the notice keeps the reason in full; the answer says it in the language asked
+            why = self.unavailable if language == ENGLISH else phrase("no_model", language)
+            extract = extractive_answer(english or searched, sources, why, language)
+            answer.answer = _after(lead, extract)
             answer.citations, answer.grounded, answer.notice = answer.sources, True, self.unavailable
             yield answer.answer
             yield answer
             return
         if lead:
             yield lead + "\n\n"
-        for event in self._generate(searched, sources, answer):
+        for event in self._generate(searched, english, sources, answer, language):
             if isinstance(event, Answer):
                 event.answer = _after(lead, event.answer)
                 cited = {(c.doc_id, c.clause) for c in event.citations}
@@ -189,7 +196,11 @@ class Assistant:
                 ]
             yield event
 
-    def _generate(self, question: str, sources: list[Source], answer: Answer) -> Iterator[str | Answer]:
+    def _generate(
+        self, question: str, english: str | None, sources: list[Source], answer: Answer, language: str
+    ) -> Iterator[str | Answer]:
+        """The model's answer to ``question``; where it fails or says nothing, the clauses' parts
+        richest in the words of ``english`` (the question's translation) or of the question."""
         assert self.model is not None
         messages = self.prompt.render(sources="\n\n".join(s.block() for s in sources), question=question)
         generation = self.model.generate(
@@ -220,7 +231,8 @@ class Assistant:
                 yield "".join(parts)[:sent]
         except LLMError as exc:
             answer.notice = str(exc)
-            answer.answer = extractive_answer(question, sources, f"The model failed ({exc}).")
+            failed = f"The model failed ({exc})." if language == ENGLISH else phrase("model_failed", language)
+            answer.answer = extractive_answer(english or question, sources, failed, language)
             answer.citations, answer.grounded = answer.sources, True
             yield "\n\n" + answer.answer if parts else answer.answer
             yield answer
@@ -230,7 +242,8 @@ class Assistant:
             # The gate found relevant clauses; a small model's "not found" is often wrong, so the
             # rapporteur gets the clauses themselves rather than a refusal.
             answer.notice = "The model found no answer in the retrieved clauses; they are listed instead."
-            answer.answer = extractive_answer(question, sources, "The model did not answer.")
+            silent = phrase("model_silent", language)
+            answer.answer = extractive_answer(english or question, sources, silent, language)
             answer.citations, answer.grounded = answer.sources, True
             yield answer.answer
             yield answer

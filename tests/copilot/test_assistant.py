@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from copilot.assistant import NO_ANSWER, Answer, Assistant, _before_a_late_refusal, _late_refusal
-from copilot.llm import ModelHost, OpenAIChat
+from copilot.llm import ChatModel, ModelHost, OpenAIChat
+from copilot.phrases import phrase
 from copilot.retrieval import HybridRetriever
+from copilot.retrieval.translation import QueryTranslator, TranslationCache
 from ingest.library import Library
 from rapporteur.cli import main
 from rapporteur.settings import Settings
@@ -80,6 +82,33 @@ def test_an_off_topic_question_gets_no_invented_answer(
     assert (answer.answer, answer.citations, answer.sources) == (NO_ANSWER, [], [])
 
 
+def test_an_off_topic_question_in_french_is_told_so_in_french(
+    retriever: HybridRetriever, settings: Settings
+) -> None:
+    pieces, answer = _events(
+        Assistant(retriever, None, settings), "Quel est le point d'ébullition de la lave sur Mars ?"
+    )
+    assert (answer.answer, answer.sources) == (phrase("no_answer", "fr"), [])
+    assert pieces == [answer.answer]
+
+
+def test_without_a_model_a_spanish_question_gets_the_clauses_under_spanish_words(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Translated from the cache (no model runs), searched in English, answered with the clauses."""
+    question = "¿Qué es una máquina física?"
+    cache = TranslationCache(tmp_path / "translations.sqlite3")
+    with ModelHost(settings.updated(llm={"enabled": False})) as host:
+        translator = QueryTranslator(host.model, "cached", cache)
+        cache.put("cached", translator.prompt.tag, question, "What is a physical machine?")
+        retriever = HybridRetriever.from_settings(settings, translator=translator)
+        assistant = Assistant(retriever, None, settings, "No model here.", translator)
+        _, answer = _events(assistant, question)
+    assert answer.notice == "No model here."  # the tool's own message stays in English
+    assert "No hay ningún modelo de lenguaje disponible. Las cláusulas más pertinentes:" in answer.answer
+    assert "- [ITU-T Y.3507] clause 3.2.1, p. 7: 3.2.1 physical machine: A type of computing" in answer.answer
+
+
 def test_the_model_streams_an_answer_whose_citations_are_all_retrieved(
     retriever: HybridRetriever, settings: Settings, tiny_model: OpenAIChat
 ) -> None:
@@ -131,6 +160,28 @@ def test_ask_without_a_model_still_answers_and_says_why(
     out = capsys.readouterr()
     assert "The model failed (cannot reach model endpoint http://127.0.0.1:9/v1" in out.out
     assert "[ITU-T Y.3507] clause 3.2.1" in out.out and "Traceback" not in out.err
+
+
+def test_ask_in_french_with_a_failing_model_says_so_in_french(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RAPPORTEUR_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("RAPPORTEUR_LLM_RETRIES", "0")
+    monkeypatch.setenv("RAPPORTEUR_LLM_MODEL_CACHE", str(tmp_path))
+    question = "Qu'est-ce qu'une machine physique ?"
+    translator = QueryTranslator.from_settings(Settings(index=settings.index), _no_model_needed)
+    assert translator.cache is not None
+    translator.cache.put(
+        translator.model_name, translator.prompt.tag, question, "What is a physical machine?"
+    )
+    assert main(["ask", question, "--index", str(settings.index)]) == 0
+    out = capsys.readouterr()
+    assert "Le modèle a échoué. Les paragraphes les plus pertinents :" in out.out
+    assert "The model failed" not in out.out and "[ITU-T Y.3507] clause 3.2.1" in out.out
+
+
+def _no_model_needed() -> ChatModel:
+    raise AssertionError("the translation is in the cache")
 
 
 def test_model_status_command_reports_an_unreachable_endpoint(
