@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from copilot.language import NAMES, detect_language
-from copilot.phrases import PHRASES, phrase
+from copilot.phrases import PHRASES, Phrase, phrase
 
 
 @pytest.mark.parametrize("key", sorted(PHRASES))
-def test_every_sentence_is_written_in_each_of_the_six_languages(key: str) -> None:
-    assert set(PHRASES[key]) == set(NAMES)  # type: ignore[index]
-    for language, text in PHRASES[key].items():  # type: ignore[index]
+def test_every_sentence_is_written_in_each_of_the_six_languages(key: Phrase) -> None:
+    assert set(PHRASES[key]) == set(NAMES)
+    for language, text in PHRASES[key].items():
         assert detect_language(text) == language, (key, language, text)
 
 
