@@ -118,8 +118,12 @@ class HybridRetriever:
 
     def refresh(self) -> Snapshot:
         """The in-memory view of the index, reloaded (BM25 rebuilt) only when the store has changed."""
+        fingerprint = store_fingerprint(self.index.store)
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.fingerprint == fingerprint:  # each search: no lock taken
+            return snapshot
         with self._refreshing:
-            if self._snapshot is None or self._snapshot.fingerprint != store_fingerprint(self.index.store):
+            if self._snapshot is None or self._snapshot.fingerprint != fingerprint:
                 self._snapshot = Snapshot.load(self.index, self.lexical_dir)
             return self._snapshot
 

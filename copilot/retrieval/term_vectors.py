@@ -102,6 +102,9 @@ class TermVectorsProducer:
     def prepare(self, snap: Snapshot) -> tuple[list[Definition], np.ndarray]:
         """The snapshot's definitions and their terms' vectors (those not saved yet are embedded, by
         one thread at a time): done by the first question asking for a term otherwise."""
+        fingerprint, definitions, vectors = self._table
+        if fingerprint == snap.fingerprint:  # each question asking for a term: no lock taken
+            return definitions, vectors
         with self._preparing:
             fingerprint, definitions, vectors = self._table
             if fingerprint != snap.fingerprint:
