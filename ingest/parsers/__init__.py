@@ -69,8 +69,16 @@ def parse_file(path: Path, limits: Limits | None = None) -> ParsedDocument:
         raise ParseError("no such file") from exc
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror or exc}") from exc
-    parser = choose_parser(data[:SNIFF_BYTES])
     promised = BINARY_SUFFIXES.get(path.suffix.lower())
+    try:
+        parser = choose_parser(data[:SNIFF_BYTES])
+    except ParseError as exc:
+        if not promised:
+            raise
+        raise ParseError(
+            f"unknown format: named {path.suffix} but the content is not {promised.upper()} nor any format "
+            "read here (a damaged or truncated file?)"
+        ) from exc
     if promised and parser.name != promised:
         raise ParseError(
             f"named {path.suffix} but the content is not {promised.upper()} (it reads as {parser.name})"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.models import Block, BlockKind, ParsedDocument
+from ingest.parsers import parse_file
 from ingest.parsers.base import Limits, ParseError
 from ingest.parsers.docx import DocxParser, split_heading
 from ingest.structure import ClauseTreeBuilder
@@ -499,3 +500,12 @@ def test_garbage_is_refused(tmp_path: Path) -> None:
 def test_split_heading(text: str, number: str | None, title: str) -> None:
     got_number, got_title = split_heading(text)
     assert (got_number.lstrip(".") if got_number else None, got_title) == (number, title)
+
+
+def test_a_damaged_file_named_docx_is_refused_as_such(tmp_path: Path) -> None:
+    """A zip signature and then nothing Word: the reason names the promise the file broke."""
+    broken = tmp_path / "draft.docx"
+    broken.write_bytes(b"PK\x03\x04garbage")
+    reason = r"unknown format: named \.docx but the content is not DOCX nor any format read here"
+    with pytest.raises(ParseError, match=reason):
+        parse_file(broken)
