@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from copilot.cpu_support import embedded_model_blockers, reinstall_hint, usable_features
 from copilot.packaged_models import ModelNotInstalled, resolve_gguf
-from rapporteur.processes import LOOPBACK, free_port, stop_process
+from rapporteur.processes import LOOPBACK, free_port, start_tethered, stop_process
 from rapporteur.settings import LLMSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -188,15 +188,14 @@ class LlamaServer:
 
     def start(self) -> None:
         threads = self._llm.threads or os.cpu_count() or 2
-        command = [
-            self.python, "-m", "llama_cpp.server",
+        arguments = [
             "--model", str(self.gguf), "--model_alias", self.alias,
             "--host", LOOPBACK, "--port", str(self.port),
             "--n_threads", str(threads), "--n_ctx", str(self._llm.context),
         ]  # fmt: skip
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         with self._log_path.open("wb") as log:
-            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self._process = start_tethered(self.python, "llama_cpp.server", arguments, log)
         try:
             self._wait_until_ready()
             self._generate_once()

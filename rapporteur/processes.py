@@ -1,6 +1,6 @@
 """Child processes on loopback — the embedded model server; in tests and benchmarks also the workspace
-and a Chroma server: a free port to hand one, a wait until it listens, and a stop that escalates
-when it does not listen."""
+and a Chroma server: a free port to hand one, a start that ties the child to us, a wait until it
+listens, and a stop that escalates when it does not listen."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import ipaddress
 import socket
 import subprocess
 import time
+from typing import IO
 
 LOOPBACK = "127.0.0.1"
 
@@ -29,8 +30,33 @@ def free_port(host: str = LOOPBACK) -> int:
         return int(sock.getsockname()[1])
 
 
+_TETHER = """\
+import os, runpy, sys, threading
+def _watch():
+    while os.read(0, 512):
+        pass
+    os._exit(0)
+threading.Thread(target=_watch, daemon=True).start()
+sys.argv = sys.argv[1:]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+"""Run the module named by the first argument, and exit when standard input reaches its end."""
+
+
+def start_tethered(python: str, module: str, args: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """``python -m module args`` as a child that exits when this process ends, however it ends.
+
+    The child reads a pipe whose only writer is this process; the kernel closes it when this process
+    exits, also on SIGKILL or a crash, which no signal handler sees, and the child exits at its end
+    (a small bootstrap, so any interpreter with ``module`` will do). Output goes to ``log``."""
+    command = [python, "-c", _TETHER, module, *args]
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+
+
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
     """SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds; reaped either way."""
+    if process.stdin is not None:
+        process.stdin.close()
     if process.poll() is not None:
         return
     process.terminate()

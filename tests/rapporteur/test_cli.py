@@ -180,6 +180,34 @@ def test_sigterm_stops_the_model_server_the_command_started(
             proc.wait()
 
 
+def test_a_killed_command_leaves_no_model_server_behind(tiny_model_settings: Settings) -> None:
+    """SIGKILL (the OOM killer, ``kill -9``, a crash) runs no cleanup in the command; the llama.cpp server
+    notices by itself that the command is gone and exits."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rapporteur.cli", "model", "--serve"],
+        env=tiny_model_env(tiny_model_settings),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout
+    try:
+        assert proc.stdout.readline().startswith("serving "), "the server should be up before the kill"
+        ports = model_server_ports(parent=proc.pid)
+        assert ports, "the command should have started a model server"
+        proc.kill()
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while ports & model_server_ports() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not ports & model_server_ports()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
 def test_fetch_then_ingest_from_a_loopback_itu_mirror(
     itu_mirror: ItuMirror, corpus_dir: Path, tmp_path: Path
 ) -> None:
