@@ -65,10 +65,14 @@ _ENTRY_NUM = r"(?P<num>(?:\d{1,2}|[A-Z]|[IVX]{1,4})(?:\.\d{1,4}){1,5}(?:bis|ter|
 # A numbered line ("3.1.3\tdisaster relief [ITU-T E.108].", "6.796bis\t...") starts another entry even
 # where it cannot be read as one; it must never run into the previous definition.
 _NUMBERED_LINE = re.compile(r"^(?:\d{1,2}|[A-Z])(?:\.\d{1,4}){1,5}(?:bis|ter|quater)?\.?[\s\u00a0]")
+DEFINITION_HEAD = (
+    r"(?P<term>[^:\[\]\n\t]{1,160}?)[\s\u00a0]*"
+    r"(?P<tag>\[[^\]\n]{2,80}\](?:\s*,\s*\[[^\]\n]{2,80}\])*)?[\s\u00a0]*:"
+)
+"""A definition entry up to its colon: the term and its source tags (the checker reads drafts' entries
+with it too)."""
 DEFINITION_ENTRY = re.compile(
-    rf"^(?:{_ENTRY_NUM}[\s\u00a0]+)?(?P<term>[^:\[\]\n\t]{{1,160}}?)[\s\u00a0]*"
-    r"(?P<tag>\[[^\]\n]{2,80}\](?:\s*,\s*\[[^\]\n]{2,80}\])*)?[\s\u00a0]*:[\s\u00a0]*(?P<defn>\S.*)$",
-    re.S,
+    rf"^(?:{_ENTRY_NUM}[\s\u00a0]+)?{DEFINITION_HEAD}[\s\u00a0]*(?P<defn>\S.*)$", re.S
 )
 _NOT_TERM = re.compile(
     r"^(?:this|these|the following|in this|for the purposes|note|none|where|example|figure|table)\b", re.I

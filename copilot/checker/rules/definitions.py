@@ -10,14 +10,12 @@ from copilot.checker.draft import Draft, Paragraph
 from copilot.checker.models import Category, Citation, Finding, Location, Severity
 from copilot.checker.rules import references, skeleton
 from copilot.checker.rules.base import CheckContext, Need, Rule, draft_citation, normalized
+from ingest.extract import DEFINITION_HEAD
 from ingest.models import Definition
 
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,3}){2,4})\.?[\s\u00a0]+(?P<rest>\S.*)$", re.S)
-_ENTRY = re.compile(
-    r"^(?P<term>[^:\[\]\n]{1,160}?)\s*(?P<tag>\[[^\]\n]{2,80}\](?:\s*,\s*\[[^\]\n]{2,80}\])*)?\s*"
-    r":\s*(?P<defn>.*)$",
-    re.S,
-)
+_ENTRY = re.compile(rf"^{DEFINITION_HEAD}\s*(?P<defn>.*)$", re.S)
+"""As the index reads an entry, but with the definition allowed to be missing, which is reported."""
 _STOPWORDS = frozenset(
     [
         "a",
