@@ -133,12 +133,20 @@ class Assistant:
 
         The question is answerable when one clause (with its document's title) holds enough of its
         words (``answer_min_relevance``); then every clause holding half as many is handed over, since
-        a supporting clause often shares only part of the question's wording. ``english``: the
-        question's English translation, whose words count as well as the original's."""
+        a supporting clause often shares only part of the question's wording. A clause closer in
+        meaning than ``answer_meaning_floor`` has the excess added to its share of words: a question
+        in a user's own words, or a translation, seldom uses the clause's words (eval/qa/RESULTS.md).
+        ``english``: the question's English translation, whose words count as well as the original's
+        and whose meaning is compared."""
         hits = self.retriever.search(question, k=self.settings.answer.sources * 2, filters=filters)
         titles = {d.doc_id: d.title or "" for d in self.retriever.documents().values()}
         asked = [question, english] if english else [question]
-        scored = [(max(relevance(q, h, titles.get(h.doc_id, "")) for q in asked), h) for h in hits]
+        floor = self.settings.answer.meaning_floor
+        closeness = self.retriever.similarity(english or question, hits)
+        scored = [
+            (max(relevance(q, h, titles.get(h.doc_id, "")) for q in asked) + max(0.0, close - floor), h)
+            for h, close in zip(hits, closeness, strict=True)
+        ]
         bar = self.settings.answer.min_relevance
         if not scored or max(s for s, _ in scored) < bar:
             return []

@@ -108,7 +108,14 @@ class AnswerSettings(_Part):
     sources: int = Field(default=3, description="Retrieved clauses given to the model per answer.")
     source_chars: int = Field(default=700, description="Characters of each clause given to the model.")
     min_relevance: float = Field(
-        default=0.6, description="Share of the question's words a clause must contain to be used as a source."
+        default=0.6,
+        description="Share of the question's words a clause must contain to be used as a source; "
+        "closeness in meaning above meaning_floor counts towards it.",
+    )
+    meaning_floor: float = Field(
+        default=0.5,
+        description="Cosine (question to clause, by the index's embedder) above which the excess is added "
+        "to a clause's share of the question's words.",
     )
 
 

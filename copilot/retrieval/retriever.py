@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -51,6 +51,8 @@ GLOSSARY_FACTOR = 0.6
 HEADING_FACTOR = 0.15
 """Raise of the fused score of a clause whose heading the question's words fill (chosen on the dev
 split)."""
+SIMILARITY_CHARS = 1200
+"""Characters of a clause compared in meaning with a question: more than the embedder reads."""
 _NUMBERED_PARAGRAPH = re.compile(r"^(?P<num>(?:\d{1,2}|[A-Z])(?:\.\d{1,3})+)\s")
 
 
@@ -65,6 +67,8 @@ class Retriever(Protocol):
     def documents(self) -> dict[str, DocumentSummary]: ...
 
     def search(self, query: str, k: int = 10, filters: dict[str, str] | None = None) -> list[Citation]: ...
+
+    def similarity(self, text: str, hits: Sequence[Citation]) -> list[float]: ...
 
 
 class HybridRetriever:
@@ -138,6 +142,18 @@ class HybridRetriever:
 
     def documents(self) -> dict[str, DocumentSummary]:
         return self.refresh().documents
+
+    def similarity(self, text: str, hits: Sequence[Citation]) -> list[float]:
+        """How close in meaning each hit is to ``text`` (cosine, -1 to 1), by the index's embedder: a
+        question and a clause that share few words may still say the same thing. Each hit is read with
+        its document's title and its heading, as its stored vector was made, up to what the embedder
+        sees (256 tokens, roughly 1,200 characters)."""
+        if not hits:
+            return []
+        titles = {d.doc_id: d.title or "" for d in self.documents().values()}
+        passages = [f"{titles.get(h.doc_id, '')} {h.heading or ''} {h.text[:SIMILARITY_CHARS]}" for h in hits]
+        vectors = self.index.embedder.embed([text, *passages])
+        return [float(v @ vectors[0]) for v in vectors[1:]]
 
     def search(
         self,

@@ -129,6 +129,29 @@ def test_an_off_topic_question_gets_no_answer_and_no_sources(
     assert (answer.answer, answer.citations, answer.sources) == (NO_ANSWER, [], [])
 
 
+def test_similarity_says_which_clause_means_what_a_text_says(retriever: HybridRetriever) -> None:
+    hits = retriever.search("What does a hub do when the uplink is down?", k=6)
+    assert hits[0].clause == "6.2"  # buffers at least 10 000 readings while its uplink is down
+    same = retriever.similarity("A widget hub stores thousands of readings when its uplink fails.", hits)
+    unrelated = retriever.similarity("Who painted the Mona Lisa?", hits)
+    assert len(same) == len(unrelated) == len(hits)
+    assert max(same) == same[0] > 0.6
+    assert max(unrelated) < 0.2
+    assert retriever.similarity("anything", []) == []
+
+
+def test_a_question_in_other_words_is_answered_by_the_clause_close_in_meaning(
+    retriever: HybridRetriever, library: Library
+) -> None:
+    """The question shares few words with Appendix I ("Example deployment": a greenhouse with widget hubs
+    and soil humidity widgets): the share of words alone refused it."""
+    question = "Give an example of where widgets are deployed"
+    by_meaning = Assistant(retriever, None, library.settings).relevant_sources(question)
+    words_only = library.settings.updated(answer={"meaning_floor": 1.0})
+    assert [s.citation.clause for s in by_meaning][:1] == ["Appendix I"]
+    assert Assistant(retriever, None, words_only).relevant_sources(question) == []
+
+
 CITATION = re.compile(r"\[ITU-[TR] [^\]]+\](?: clause [\w.§ ]+)?")
 
 
