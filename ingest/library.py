@@ -421,32 +421,37 @@ class Library(IndexParts):
             what = f"the vector store holds {held} vectors for {expected} indexed chunks"
             raise IndexDamaged(self.settings.index, what)
 
-    def restore_vectors(self) -> int:
+    def restore_vectors(self, on_progress: ProgressCallback | None = None) -> int:
         """Put back the vectors of indexed chunks the vector store lacks, from the embedding cache
         (embedding again only texts it does not hold); returns how many were restored."""
         restored = 0
         titles = self.store.titles()
-        for doc_id, chunk_ids in self.store.settled_chunks().items():
+        settled = self.store.settled_chunks()
+        for done, (doc_id, chunk_ids) in enumerate(settled.items(), start=1):
             present = set(self.vectors.ids_of(doc_id))
-            if present.issuperset(chunk_ids):
-                continue
-            missing = [c for c in self.store.chunks(doc_id) if c.chunk_id not in present]
-            self.vectors.upsert(missing, self._embed_passages(missing, titles.get(doc_id)))
-            restored += len(missing)
+            if not present.issuperset(chunk_ids):
+                missing = [c for c in self.store.chunks(doc_id) if c.chunk_id not in present]
+                self.vectors.upsert(missing, self._embed_passages(missing, titles.get(doc_id)))
+                restored += len(missing)
+            if on_progress:
+                on_progress(done, len(settled), f"vectors {doc_id}")
         return restored
 
-    def restore_windows(self) -> int:
+    def restore_windows(self, on_progress: ProgressCallback | None = None) -> int:
         """Add the window vectors indexed chunks lack (all of them for an index made before windows):
         the upgrade path, embedding only windows after the first; returns how many were added."""
         restored = 0
         titles = self.store.titles()
-        for doc_id in self.store.settled_chunks():
+        settled = self.store.settled_chunks()
+        for done, doc_id in enumerate(settled, start=1):
             present = set(self.windows.ids_of(doc_id))
             missing = [w for w in self.windows_of(self.store.chunks(doc_id)) if w.chunk_id not in present]
             if missing:
                 self.windows.upsert(missing, self._embed_passages(missing, titles.get(doc_id)))
                 restored += len(missing)
                 logger.info("%s: %d window vectors added", doc_id, len(missing))
+            if on_progress:
+                on_progress(done, len(settled), f"windows {doc_id}")
         return restored
 
     def _matching(self, key: str) -> list[DocumentSummary]:
@@ -515,10 +520,14 @@ def _set_aside(folder: Path) -> None:
     shutil.move(folder, aside)
 
 
-def repair_index(settings: Settings, embedder: Embedder | None = None) -> RepairReport:
+def repair_index(
+    settings: Settings, embedder: Embedder | None = None, on_progress: ProgressCallback | None = None
+) -> RepairReport:
     """Rebuild what can be rebuilt: an unreadable record store is moved aside and the files it still
     names are read again; an unreadable vector store (embedded) is moved aside; then every indexed
-    chunk without a vector gets one back from the embedding cache."""
+    chunk without a vector gets one back from the embedding cache. ``on_progress`` is told of each file
+    read again, then of each document whose vectors (and windows) were checked, one pass after the
+    other."""
     report = RepairReport()
     index = settings.index
     records = index / RECORDS
@@ -537,7 +546,7 @@ def repair_index(settings: Settings, embedder: Embedder | None = None) -> Repair
                 _set_aside(index / "chroma")
                 report.vector_store_reset = True
             library = Library(settings, embedder)
-            report.reingested = library._ingest([p for p in paths if p.exists()], False, None)
+            report.reingested = library._ingest([p for p in paths if p.exists()], False, on_progress)
             library.close()
         library = Library(settings, embedder)
         try:
@@ -547,9 +556,9 @@ def repair_index(settings: Settings, embedder: Embedder | None = None) -> Repair
                 if not settings.chroma.host and library._vectors is None:  # it could not be opened
                     _set_aside(index / "chroma")
                     report.vector_store_reset = True
-            report.vectors_restored = library.restore_vectors()
+            report.vectors_restored = library.restore_vectors(on_progress)
             if settings.ingest.dense_windows:
-                report.windows_restored = library.restore_windows()
+                report.windows_restored = library.restore_windows(on_progress)
             library.check_vectors()
             report.documents, report.chunks = len(library.documents()), library.store.chunk_count()
         finally:

@@ -81,7 +81,7 @@ def _need_searchable(args: argparse.Namespace) -> None:
         library.close()
 
 
-def _progress_bar(label: str) -> Callable[[int, int, str], None] | None:
+def _progress_bar(label: str, unit: str = "file") -> Callable[[int, int, str], None] | None:
     if not sys.stderr.isatty():
         return None
     from tqdm import tqdm
@@ -90,13 +90,14 @@ def _progress_bar(label: str) -> Callable[[int, int, str], None] | None:
 
     def update(done: int, total: int, current: str) -> None:
         if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, unit="file", desc=label, file=sys.stderr)
+            bar["bar"] = tqdm(total=total, unit=unit, desc=label, file=sys.stderr)
         tq = bar["bar"]
         tq.n = done
         tq.set_postfix_str(Path(current).name[:40] if current else "")
         tq.refresh()
-        if done >= total:
+        if done >= total:  # the next pass of the same work, if any, gets a bar of its own
             tq.close()
+            del bar["bar"]
 
     return update
 
@@ -236,7 +237,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _need_index(settings)
     if args.repair:
-        report = repair_index(settings)
+        report = repair_index(settings, on_progress=_progress_bar("repair", unit="document"))
 
         def human(r: Any) -> str:
             lines = (

@@ -354,8 +354,10 @@ def test_long_chunks_get_window_vectors_that_repair_adds_to_an_older_index(tmp_p
     reader = IndexReader(settings)
     assert reader.existing_windows is None and reader.existing_windows is None
     reader.close()
-    report = repair_index(settings)
+    told: list[tuple[int, int, str]] = []
+    report = repair_index(settings, on_progress=lambda done, total, what: told.append((done, total, what)))
     assert report.windows_restored == expected and report.vectors_restored == 0
+    assert told == [(1, 1, f"vectors {doc_id}"), (1, 1, f"windows {doc_id}")]  # the 7-minute upgrade shows
     assert repair_index(settings).windows_restored == 0
 
     library = Library(settings)
