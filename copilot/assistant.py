@@ -12,6 +12,7 @@ from copilot.editions.question import changes_answer, editions_asked
 from copilot.grounding import (
     CitationRewriter,
     Source,
+    asked_words,
     attribute,
     best_window,
     prepare_sources,
@@ -28,6 +29,10 @@ from copilot.retrieval.translation import QueryTranslation, QueryTranslator
 from rapporteur.settings import Settings
 
 NO_ANSWER = phrase("no_answer", ENGLISH)
+MEANING_MIN_WORDS = 3
+"""Closeness in meaning counts in the relevance gate from this many content words: a question of one
+or two ("What about its abbreviations?") is near every clause on its word, whichever document that is;
+every dev question that meaning let through had six or more (eval/qa/RESULTS.md)."""
 _NOT_FOUND = "NOT FOUND"
 _SNIPPET = 400
 
@@ -135,14 +140,19 @@ class Assistant:
         words (``answer_min_relevance``); then every clause holding half as many is handed over, since
         a supporting clause often shares only part of the question's wording. A clause closer in
         meaning than ``answer_meaning_floor`` has the excess added to its share of words: a question
-        in a user's own words, or a translation, seldom uses the clause's words (eval/qa/RESULTS.md).
+        in a user's own words, or a translation, seldom uses the clause's words (eval/qa/RESULTS.md);
+        not for a question of fewer than :data:`MEANING_MIN_WORDS` content words.
         ``english``: the question's English translation, whose words count as well as the original's
         and whose meaning is compared."""
         hits = self.retriever.search(question, k=self.settings.answer.sources * 2, filters=filters)
         titles = {d.doc_id: d.title or "" for d in self.retriever.documents().values()}
         asked = [question, english] if english else [question]
         floor = self.settings.answer.meaning_floor
-        closeness = self.retriever.similarity(english or question, hits)
+        meant = english or question
+        if len(asked_words(meant)) >= MEANING_MIN_WORDS:
+            closeness = self.retriever.similarity(meant, hits)
+        else:
+            closeness = [0.0] * len(hits)
         scored = [
             (max(relevance(q, h, titles.get(h.doc_id, "")) for q in asked) + max(0.0, close - floor), h)
             for h, close in zip(hits, closeness, strict=True)

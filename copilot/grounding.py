@@ -147,11 +147,16 @@ _NOT_QUOTED_BY = _QUESTION_WORDS | frozenset(tokenize("ITU-T ITU-R"))
 """Words no sentence is quoted for: asking words, and the sector names any ITU text may say."""
 
 
+def asked_words(question: str) -> set[str]:
+    """The question's content words: its words less the words of asking."""
+    return set(tokenize(question)) - _QUESTION_WORDS
+
+
 def relevance(question: str, citation: Citation, title: str = "") -> float:
     """Share of the question's content words (less the words of asking) that the clause, with its
     heading and its document's title, contains. The best clause scored 0.6 or more for 91 of the 92
     retrieval-eval questions and for none of 15 off-topic ones."""
-    asked = set(tokenize(question)) - _QUESTION_WORDS
+    asked = asked_words(question)
     if not asked:
         return 0.0
     found = set(tokenize(f"{citation.rec_id or ''} {title} {citation.heading or ''} {citation.text}"))

@@ -152,6 +152,16 @@ def test_a_question_in_other_words_is_answered_by_the_clause_close_in_meaning(
     assert Assistant(retriever, None, words_only).relevant_sources(question) == []
 
 
+def test_a_question_of_few_words_is_judged_by_its_words_alone(
+    retriever: HybridRetriever, library: Library
+) -> None:
+    """The follow-up "What about its abbreviations?" asked alone is near every abbreviations clause in
+    meaning, whichever Recommendation it belongs to; without a conversation to say whose, it names
+    nothing to answer."""
+    assistant = Assistant(retriever, None, library.settings)
+    assert assistant.relevant_sources("What about its abbreviations?") == []
+
+
 CITATION = re.compile(r"\[ITU-[TR] [^\]]+\](?: clause [\w.§ ]+)?")
 
 
