@@ -146,8 +146,8 @@ class HybridRetriever:
     def similarity(self, text: str, hits: Sequence[Citation]) -> list[float]:
         """How close in meaning each hit is to ``text`` (cosine, -1 to 1), by the index's embedder: a
         question and a clause that share few words may still say the same thing. Each hit is read with
-        its document's title and its heading, as its stored vector was made, up to what the embedder
-        sees (256 tokens, roughly 1,200 characters)."""
+        its document's title and its heading (the title, as in its stored vector, names the subject a
+        short clause does not), up to what the embedder sees (256 tokens, roughly 1,200 characters)."""
         if not hits:
             return []
         titles = {d.doc_id: d.title or "" for d in self.documents().values()}
