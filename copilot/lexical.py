@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
-import threading
 import unicodedata
 from pathlib import Path
 
@@ -26,6 +24,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ingest.embedding import passage
+from ingest.lock import staging_path
 from ingest.store import RecordStore
 
 log = logging.getLogger(__name__)
@@ -156,7 +155,7 @@ class LexicalIndex:
     def save(self, directory: Path) -> None:
         """Write to a sibling folder of this writer's own, then swap it in, so a reader never sees half
         an index and two writers at once (a server preparing while it answers) never share a folder."""
-        staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        staging = staging_path(directory)
         shutil.rmtree(staging, ignore_errors=True)  # left by a writer of this name that was killed
         staging.mkdir(parents=True)
         if self.chunk_ids:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,3 +44,12 @@ def writer_lock(index: Path) -> Iterator[None]:
         finally:
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def staging_path(path: Path, suffix: str = "") -> Path:
+    """A sibling of ``path`` named for this process and thread, where one writer stages what it then
+    swaps in: readers of the index (a server preparing while it answers) may write derived files too,
+    and two writers at once must never share a staging file or folder. ``suffix`` replaces the
+    name's own (``np.savez`` adds ``.npz`` to a name without it)."""
+    tag = f"tmp-{os.getpid()}-{threading.get_ident()}"
+    return path.with_name(f"{path.stem}.{tag}{suffix}" if suffix else f"{path.name}.{tag}")

@@ -19,11 +19,14 @@ import importlib.util
 import os
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, TypeVar
 
+import anyio
 import pytest
 
 from copilot.llm import ModelHost, OpenAIChat
@@ -232,3 +235,13 @@ def model_server_ports(parent: int | None = None) -> set[int]:
             if "llama_cpp.server" in args and (parent is None or ppid == parent):
                 ports.add(int(args[args.index("--port") + 1]))
     return ports
+
+
+T = TypeVar("T")
+
+
+def in_own_loop(run: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """``run(*args)`` in an event loop of its own thread: Playwright's may be running in this one when
+    the browser tests ran first."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, run, *args).result()

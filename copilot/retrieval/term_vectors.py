@@ -29,6 +29,7 @@ from copilot.retrieval.index import IndexView, Snapshot, term_key
 from copilot.retrieval.signals import NAME_LIKE
 from copilot.retrieval.stages import SearchRequest
 from ingest.embedding import Embedder
+from ingest.lock import staging_path
 from ingest.models import Definition
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class TermVectorFile:
 
     def _save(self, model: str, known: dict[str, np.ndarray]) -> None:
         # a name of this writer's own: a server's preparation and its first request may both save
-        staging = self.path.with_name(f"{self.path.stem}.tmp-{os.getpid()}-{threading.get_ident()}.npz")
+        staging = staging_path(self.path, ".npz")
         try:
             vectors = np.vstack(list(known.values()))
             np.savez(staging, model=np.array(model), terms=np.array(list(known)), vectors=vectors)

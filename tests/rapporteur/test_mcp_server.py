@@ -12,12 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import anyio
 import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
@@ -29,23 +27,13 @@ from ingest.models import DocumentSummary
 from rapporteur.mcp_server import allowed_draft, document_uri
 from rapporteur.processes import LOOPBACK, free_port, stop_process, wait_listening
 from rapporteur.settings import Settings
-from tests.conftest import model_server_ports, tiny_model_env
+from tests.conftest import in_own_loop, model_server_ports, tiny_model_env
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
 TOOLS = {"search", "get_clause", "define", "expand", "references", "check_draft", "draft_clause", "ask"}
 TOKEN = "test-token-7f3a"
 TOPIC = "Functional requirements of edge servers"
-
-
-T = TypeVar("T")
-
-
-def in_own_loop(run: Callable[[], Awaitable[T]]) -> T:
-    """``run`` in an event loop of its own thread: Playwright's may be running in this one when the
-    browser tests ran first."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(anyio.run, run).result()
 
 
 @pytest.fixture(scope="module")

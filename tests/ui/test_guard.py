@@ -3,9 +3,7 @@ forbids remote images, and failed sign-ins are rate-limited per address and per 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -13,6 +11,7 @@ from playwright.sync_api import expect
 
 from rapporteur.processes import free_port
 from rapporteur.settings import Settings
+from tests.conftest import in_own_loop
 from tests.ui.conftest import REBOUND_HOST, PageFactory
 from ui.guard import CONTENT_SECURITY_POLICY, HostAllowList, LoginThrottle, host_name, login_user
 from ui.server import RunningServer, start
@@ -162,5 +161,4 @@ def test_the_user_is_read_from_either_form_encoding(content_type: str, body: byt
         "path": "/login",
         "headers": [(b"content-type", content_type.encode())],
     }
-    with ThreadPoolExecutor(1) as pool:  # a loop of its own: Playwright's may be running in this thread
-        assert pool.submit(asyncio.run, login_user(scope, body)).result() == "alice"
+    assert in_own_loop(login_user, scope, body) == "alice"
