@@ -41,6 +41,8 @@ def retriever(library: Library) -> HybridRetriever:
         ("What happens to a widget identifier when its widget is scrapped?", "ITU-T Y.9904", "7"),
         ("When is a widget hub required to enter deep sleep?", "ITU-T Y.9905", "7"),
         ("Which detector does the spectrum analyser use?", "ITU-R SM.9903-1", "Annex 1 § 2"),
+        # what a text not named covers: its Scope, though Annex A is the clause on the words
+        ("What does the Recommendation on registration authority procedures cover?", "ITU-T Y.9904", "1"),
     ],
 )
 def test_a_question_lands_on_the_clause_that_answers_it(
