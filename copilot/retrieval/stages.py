@@ -176,8 +176,9 @@ def _represented(request: SearchRequest, doc_id: str) -> list[tuple[str, str, Ca
 class DocumentVote:
     """Documents ranked by how much of the text lists they hold (reciprocal ranks summed over each
     list's best ``per_list`` clauses of the document), each represented by its Scope (References when
-    the question asks what it cites): for a question asking which document, a Recommendation whose
-    clauses fill the lists answers, though its Scope, which the words do not match, ranks nowhere."""
+    the question asks what it cites): for a question asking which document, or what a text it does not
+    name covers, a Recommendation whose clauses fill the lists answers, though its Scope, which the
+    words do not match, ranks nowhere."""
 
     name = "documents"
     voters = ("lexical", "dense")
