@@ -75,6 +75,9 @@ def test_acronyms_and_document_questions() -> None:
     assert parse_query("What does TWAMP stand for?").abbreviation == "TWAMP"
     assert parse_query("What is a BCP?").abbreviation == "BCP"
     assert parse_query("packet loss of TWAMP probes").abbreviation is None
+    for asked in ("What is TWAMP's abbreviation?", "the full form of TWAMP", "What is the acronym TWAMP?"):
+        parsed = parse_query(asked)
+        assert (parsed.abbreviation, parsed.term, parsed.asks_expansion) == ("TWAMP", "TWAMP", True), asked
     assert parse_query("which Recommendation covers IMT frequency arrangements?").wants_document
     assert not parse_query("frequency arrangements for IMT").wants_document
 

@@ -75,6 +75,8 @@ def test_every_phrasing_of_a_definition_question_lands_on_the_definition(
         "expand OWAMP",
         "In ITU-T Y.1543, what is OWAMP?",
         "what does the acronym OWAMP mean?",
+        "What is OWAMP's abbreviation?",
+        "What is the full form of OWAMP?",
         "What is OWAMP in field trials of probe sessions?",
     ],
 )
