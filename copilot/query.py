@@ -34,8 +34,9 @@ _CLAUSE_REF = re.compile(
 )
 _BARE_CLAUSE_AFTER_ID = re.compile(r"^\s*,?\s*(?P<num>\d{1,2}(?:\.\d{1,3})+)\b")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z0-9](?:-[A-Z0-9]+)?s?\b")
-_EXPANSION_NOUN = r"(?:abbreviation|acronym|expansion|(?:full|long)\s+form)"
-"""What an acronym's meaning is called: "the full form of ECMWF", "ECMWF's abbreviation"."""
+_EXPANSION_NOUN = r"(?:abbreviation|acronym|expansion|(?:full|long|short)\s+form)"
+"""What an acronym's meaning, or an acronym, is called: "the full form of ECMWF", "ECMWF's
+abbreviation", "the acronym for registration authority"."""
 _DEFINITION = [
     re.compile(p, re.I)
     for p in (
@@ -49,6 +50,7 @@ _DEFINITION = [
         r"^\s*(?:the\s+)?meaning\s+of\s+(?P<t>.+)$",
         r"^\s*explain\s+(?:the\s+)?(?:term|word|phrase|abbreviation|acronym)\s+(?P<t>.+)$",
         rf"^\s*(?:what\s+is\s+)?(?:the\s+)?{_EXPANSION_NOUN}\s+(?:of\s+|for\s+)?(?P<t>.+)$",
+        rf"^\s*(?:which|what)\s+{_EXPANSION_NOUN}\s+(?:stands\s+for|means|is\s+used\s+for)\s+(?P<t>.+)$",
         rf"^\s*(?:what\s+is\s+)?(?:the\s+)?(?P<t>.+?)(?:'s|’s)?\s+{_EXPANSION_NOUN}$",
         r"^\s*what\s+(?:is|are)\s+(?:a|an|the)?\s*(?P<t>.+)$",
     )
@@ -76,7 +78,7 @@ _ASKS_SCOPE = re.compile(
 )
 _ASKS_REFERENCES = re.compile(r"\breferenc|\bcit(?:e|es|ed|ing)\b|\brefers?\s+to\b|\bbibliograph", re.I)
 _ASKS_EXPANSION = re.compile(
-    r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)|\b(?:full|long)\s+form\b", re.I
+    r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)|\b(?:full|long|short)\s+form\b", re.I
 )
 _ASKS_RECORD = re.compile(
     r"\b(?:term|defin\w*|meaning|glossary|abbreviat\w*|acronyms?|stands?\s+for)\b", re.I

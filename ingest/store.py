@@ -350,6 +350,13 @@ class RecordStore:
         )
         return [Abbreviation(**dict(r)) for r in rows]
 
+    def abbreviations_mentioning(self, word: str) -> list[Abbreviation]:
+        """Entries whose expansion contains ``word`` (any case): candidates for "the acronym for X"."""
+        rows = self._db.execute(
+            "SELECT * FROM abbreviations WHERE expansion LIKE ? ORDER BY rec_id", (f"%{word}%",)
+        )
+        return [Abbreviation(**dict(r)) for r in rows]
+
     def references(self, doc_ids: list[str]) -> list[Reference]:
         marks = ",".join("?" * len(doc_ids))
         rows = self._db.execute(f"SELECT * FROM refs WHERE doc_id IN ({marks}) ORDER BY rowid", doc_ids)

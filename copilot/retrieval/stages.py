@@ -263,7 +263,7 @@ class PinningStage:
                     terms.append((definition.doc_id, definition.clause, candidate))
         lists: list[tuple[str, str, Candidate]] = []
         for acronym in signals.acronyms:
-            words = set(tokenize(acronym.acronym))
+            words = set(tokenize(acronym.acronym)) | acronym.spelled_out
             for doc_id in dict.fromkeys(e.doc_id for e in acronym.entries):
                 if not request.admits(doc_id) or signals.unexplained(words, doc_id, snap):
                     continue

@@ -78,6 +78,10 @@ def test_acronyms_and_document_questions() -> None:
     for asked in ("What is TWAMP's abbreviation?", "the full form of TWAMP", "What is the acronym TWAMP?"):
         parsed = parse_query(asked)
         assert (parsed.abbreviation, parsed.term, parsed.asks_expansion) == ("TWAMP", "TWAMP", True), asked
+    for asked in ("Which acronym stands for Manufacturer Code?", "the short form of manufacturer code"):
+        parsed = parse_query(asked)
+        assert parsed.abbreviation is None and parsed.asks_expansion, asked
+        assert (parsed.term or "").lower() == "manufacturer code", asked
     assert parse_query("which Recommendation covers IMT frequency arrangements?").wants_document
     assert not parse_query("frequency arrangements for IMT").wants_document
 

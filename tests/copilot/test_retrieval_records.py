@@ -86,6 +86,15 @@ def test_every_phrasing_of_an_abbreviation_question_lands_on_the_abbreviations_c
     assert _first(retriever, question) == ("ITU-T Y.1543", "4")
 
 
+def test_the_acronym_asked_for_by_its_expansion_lands_on_the_abbreviations_clause(
+    retriever: HybridRetriever,
+) -> None:
+    assert _first(retriever, "What is the acronym for One-Way Active Measurement Protocol?") == (
+        "ITU-T Y.1543",
+        "4",
+    )
+
+
 def test_a_question_naming_the_document_by_its_title_words_finds_the_term(retriever: HybridRetriever) -> None:
     """The issue's example: the title words explain the rest of the question, so IXIT is its focus."""
     assert _first(retriever, "How does the oneM2M testing framework Recommendation define IXIT?") == (

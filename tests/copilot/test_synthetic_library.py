@@ -52,6 +52,18 @@ def test_a_question_lands_on_the_clause_that_answers_it(
     assert (rec_id, clause) in [(hit.rec_id, hit.clause) for hit in retriever.search(question, k=3)]
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What is the acronym for manufacturer code?", "Which abbreviation stands for Registration Authority?"],
+)
+def test_an_acronym_asked_for_by_its_expansion_lands_on_the_abbreviations_list(
+    retriever: HybridRetriever, question: str
+) -> None:
+    """The list that gives the acronym, not the definition of the words written out."""
+    first = retriever.search(question, k=1)[0]
+    assert (first.rec_id, first.clause) == ("ITU-T Y.9904", "4")
+
+
 def test_filters_narrow_the_library(retriever: HybridRetriever) -> None:
     hits = retriever.search("widget", k=5, filters={"sector": "ITU-R"})
     assert hits and {h.rec_id for h in hits} == {"ITU-R SM.9903-1"}
