@@ -17,6 +17,7 @@ from collections import Counter
 from pydantic import BaseModel, Field
 
 from ingest.metadata import normalize_rec_id
+from ingest.models import Abbreviation
 from ingest.store import RecordStore
 
 MAX_EXPANSIONS = 2
@@ -268,6 +269,24 @@ def expand_acronyms(store: RecordStore, words: list[str]) -> dict[str, list[str]
         if counts:
             expansions[word] = [spelling[k] for k, _ in counts.most_common(MAX_EXPANSIONS)]
     return expansions
+
+
+def abbreviating(store: RecordStore, phrase: str) -> dict[str, list[Abbreviation]]:
+    """The acronyms that abbreviations lists expand to ``phrase``, with their entries ("What is the
+    acronym for registration authority?": RA), compared word by word, whatever the case and hyphens."""
+    asked = _spelling(phrase)
+    longest = max(asked, key=len, default="")
+    if len(asked) < 2 or len(longest) < 3:
+        return {}
+    found: dict[str, list[Abbreviation]] = {}
+    for entry in store.abbreviations_mentioning(longest):
+        if _spelling(expansion_text(entry.expansion)) == asked:
+            found.setdefault(entry.abbreviation, []).append(entry)
+    return found
+
+
+def _spelling(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def parse_query(text: str, store: RecordStore | None = None) -> ParsedQuery:

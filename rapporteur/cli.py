@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from rapporteur.errors import NoIndex, PortInUse, UsageError, explain
-from rapporteur.lookups import clause_tree, unique_definitions
+from rapporteur.lookups import abbreviations_either_way, clause_tree, unique_definitions
 from rapporteur.settings import Settings
 
 if TYPE_CHECKING:
@@ -185,13 +185,13 @@ def cmd_terms(args: argparse.Namespace) -> int:
 
 
 def cmd_abbrev(args: argparse.Namespace) -> int:
-    rows = _indexed_library(args).store.abbreviations(args.abbreviation)
+    rows = abbreviations_either_way(_indexed_library(args).store, args.abbreviation)
     _emit(
         rows,
         args.json,
         lambda xs: (
             "\n".join(f"{a.abbreviation}\t{a.expansion}\t[{a.rec_id}]" for a in xs)
-            or f"no expansion of {args.abbreviation!r}"
+            or f"no expansion of {args.abbreviation!r} and no abbreviation for it"
         ),
     )
     return EXIT_OK
@@ -846,8 +846,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--limit", type=_positive, default=20, help="most definitions shown (default 20)")
 
-    p = command("abbrev", cmd_abbrev, "Expand an abbreviation as the indexed Recommendations define it.")
-    p.add_argument("abbreviation")
+    p = command(
+        "abbrev",
+        cmd_abbrev,
+        "Expand an abbreviation as the indexed Recommendations define it, or find the abbreviation of an "
+        "expansion.",
+    )
+    p.add_argument(
+        "abbreviation", help='an abbreviation ("OWAMP") or what one stands for ("registration authority")'
+    )
 
     p = command("refs", cmd_refs, "List a Recommendation's references.")
     p.add_argument("rec_id")

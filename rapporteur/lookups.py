@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.models import Definition, DocumentSummary
+from copilot.query import abbreviating
+from ingest.models import Abbreviation, Definition, DocumentSummary
 from ingest.store import RecordStore
 
 
@@ -34,3 +35,10 @@ def unique_definitions(store: RecordStore, query: str, limit: int) -> list[Defin
     (a .docx and its AsciiDoc re-typeset) define it twice."""
     unique = {(d.rec_id or d.doc_id, d.clause, d.term, d.definition): d for d in store.definitions(query)}
     return list(unique.values())[:limit]
+
+
+def abbreviations_either_way(store: RecordStore, text: str) -> list[Abbreviation]:
+    """``abbrev TEXT``: the entries expanding the abbreviation TEXT, or, when none does and TEXT is
+    written out ("registration authority"), the entries whose expansion it is: an editor asks which
+    abbreviation the library already uses as often as what one means."""
+    return store.abbreviations(text) or [e for entries in abbreviating(store, text).values() for e in entries]

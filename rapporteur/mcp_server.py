@@ -42,7 +42,7 @@ from copilot.prompts import PromptTemplate
 from copilot.retrieval import FilterError
 from ingest.models import Abbreviation, ClauseText, Definition, DocumentSummary, Reference
 from ingest.parsers import ParseError
-from rapporteur.lookups import clause_tree, unique_definitions
+from rapporteur.lookups import abbreviations_either_way, clause_tree, unique_definitions
 from rapporteur.processes import LOOPBACK, is_loopback
 from rapporteur.settings import Settings
 from rapporteur.uploads import DRAFT_SUFFIXES, UploadError, check_upload
@@ -261,9 +261,12 @@ def build_server(workspace: Workspace) -> LibraryServer:
     def define(term: Text, limit: Annotated[int, Field(ge=1, le=100)] = 20) -> list[Definition]:
         return unique_definitions(library.store, term, limit)
 
-    @server.tool(description="Expansions of an abbreviation as indexed Recommendations define it.")
-    def expand(abbreviation: Annotated[str, Field(min_length=1, max_length=40)]) -> list[Abbreviation]:
-        return library.store.abbreviations(abbreviation)
+    @server.tool(
+        description="Expansions of an abbreviation as indexed Recommendations define it; given what an "
+        "abbreviation stands for instead, the entries that abbreviate it."
+    )
+    def expand(abbreviation: Annotated[str, Field(min_length=1, max_length=200)]) -> list[Abbreviation]:
+        return abbreviations_either_way(library.store, abbreviation)
 
     @server.tool(description="A Recommendation's normative references and bibliography.")
     def references(rec_id: RecId) -> list[Reference]:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from copilot.lexical import tokenize
-from copilot.query import ParsedQuery, expansion_text
+from copilot.query import ParsedQuery, abbreviating
 from copilot.retrieval.index import Snapshot, singular, term_key
 from ingest.models import Abbreviation, Definition
 from ingest.store import RecordStore
@@ -127,25 +127,8 @@ def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> Rec
             entries = store.abbreviations(acronym[:-1])
         if entries:
             signals.acronyms.append(AcronymMatch(acronym, entries))
-    if parsed.asks_expansion and parsed.abbreviation is None and parsed.term:
-        signals.acronyms.extend(acronyms_for(parsed.term, store))
+    if parsed.asks_expansion and parsed.abbreviation is None and parsed.term:  # "the acronym for X"
+        written = content_words(parsed.term)
+        for acronym, entries in abbreviating(store, parsed.term).items():
+            signals.acronyms.append(AcronymMatch(acronym, entries, written))
     return signals
-
-
-def acronyms_for(phrase: str, store: RecordStore) -> list[AcronymMatch]:
-    """The acronyms whose abbreviations lists expand them to ``phrase`` ("What is the acronym for
-    registration authority?": RA), compared word by word, whatever the case and hyphens."""
-    asked = _spelling(phrase)
-    longest = max(asked, key=len, default="")
-    if len(asked) < 2 or len(longest) < 3:
-        return []
-    by_acronym: dict[str, list[Abbreviation]] = {}
-    for entry in store.abbreviations_mentioning(longest):
-        if _spelling(expansion_text(entry.expansion)) == asked:
-            by_acronym.setdefault(entry.abbreviation, []).append(entry)
-    words = content_words(phrase)
-    return [AcronymMatch(acronym, entries, words) for acronym, entries in by_acronym.items()]
-
-
-def _spelling(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())

@@ -87,6 +87,9 @@ def test_docs_show_terms_abbrev_refs(y3507_index: Path) -> None:
     cloud = json.loads(rapporteur("terms", "cloud computing", "--json", index=y3507_index).stdout)
     assert any(t["source_tag"] == "[ITU-T Y.3500]" and t["clause"] == "3.1.1" for t in cloud)
 
+    abbrev = json.loads(rapporteur("abbrev", "central processing unit", "--json", index=y3507_index).stdout)
+    assert [(a["abbreviation"], a["rec_id"]) for a in abbrev] == [("CPU", "ITU-T Y.3507")]
+
     refs = json.loads(rapporteur("refs", "Y.3507", "--json", index=y3507_index).stdout)
     assert any(r["cited_id"] == "ITU-T Y.3500" for r in refs)
 

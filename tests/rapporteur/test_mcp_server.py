@@ -103,6 +103,8 @@ async def exercise_every_tool(client: Client, env: dict[str, str]) -> None:
     expansions = structured(await client.call_tool("expand", {"abbreviation": "CPU"}))
     assert expansions == cli(env, "abbrev", "CPU")
     assert expansions[0]["expansion"] == "Central Processing Unit"
+    abbreviated = structured(await client.call_tool("expand", {"abbreviation": "Central Processing Unit"}))
+    assert abbreviated == expansions
 
     refs = structured(await client.call_tool("references", {"rec_id": "Y.3507"}))
     assert refs == cli(env, "refs", "Y.3507") and any(r["cited_id"] == "ITU-T Y.3500" for r in refs)
