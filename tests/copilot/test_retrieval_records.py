@@ -86,6 +86,11 @@ def test_every_phrasing_of_an_abbreviation_question_lands_on_the_abbreviations_c
     assert _first(retriever, question) == ("ITU-T Y.1543", "4")
 
 
+def test_an_acronym_written_with_a_small_first_letter_is_expanded(retriever: HybridRetriever) -> None:
+    """iSCSI, mSATA (Y.3507), as eMBB and mMTC elsewhere: the small letter is part of the acronym."""
+    assert _first(retriever, "what does iSCSI stand for?") == ("ITU-T Y.3507", "4")
+
+
 def test_the_acronym_asked_for_by_its_expansion_lands_on_the_abbreviations_clause(
     retriever: HybridRetriever,
 ) -> None:

@@ -127,3 +127,13 @@ def test_the_documents_filling_the_text_lists_are_voted_for_by_their_scope(
         "ITU-T Y.9904",
         "2",
     )
+
+
+def test_the_words_asking_for_an_expansion_need_no_record_to_explain_them(retriever: HybridRetriever) -> None:
+    """The words "full form" ask as "stand for" does: left to explain, they kept J.1's abbreviations
+    list from being pinned for "What is the full form of PID?" (a definition in H.222.0 came first)."""
+    snap, store = retriever.refresh(), retriever.store
+    asked = ("What is the full form of MC?", "What is the long form of MC?", "What does MC stand for?")
+    for question in asked:
+        signals = find_signals(parse_query(question, store), snap, store)
+        assert signals.content == {"mc"}, question
