@@ -77,7 +77,13 @@ _ASKS_SCOPE = re.compile(
     r"|\bwhat\b[^?]{0,60}\bspecif(?:y|ies)\W*$",
     re.I,
 )
-_ASKS_REFERENCES = re.compile(r"\breferenc|\bcit(?:e|es|ed|ing)\b|\brefers?\s+to\b|\bbibliograph", re.I)
+_ASKS_REFERENCES = re.compile(
+    r"\breferences\b|\breferenc(?:ed|ing)\b|\breference\s+lists?\b"
+    r"|(?<!\bof\s)(?<!\bthe\s)(?<!\ba\s)\breference\b(?-i:(?!\s+[a-z]))"
+    r"|\bcit(?:e|es|ed|ing)\b|\brefers?\s+to\b|\bbibliograph",
+    re.I,
+)
+"""What a document cites; not "reference" naming a thing ("the reference C code", "frame of reference")."""
 _ASKS_EXPANSION = re.compile(
     r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)|\b(?:full|long|short)\s+form\b", re.I
 )

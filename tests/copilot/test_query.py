@@ -147,3 +147,23 @@ def test_a_glossary_s_spellings_of_one_expansion_count_as_one(tmp_path: Path) ->
     assert parse_query("converting TLV packets", store).expansions["TLV"][0] == "Type Length Value"
     assert parse_query("type-length-value TLV packets", store).expansions == {}
     store.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_references"),
+    [
+        ("Does ITU-T G.191 reference ITU-T G.711?", True),
+        ("Which documents does the widget identifier Recommendation reference?", True),
+        ("normative references of the resistibility Recommendation", True),
+        ("reference list of Y.3507", True),
+        ("what does the benchmarking framework cite?", True),
+        ("In ITU-T F.921, what is egocentric frame of reference?", False),
+        ("What is a reference point?", False),
+        ("the hypothetical reference circuit of the fixed-satellite service", False),
+        ("the reference C code and the written specification give different values", False),
+    ],
+)
+def test_questions_asking_what_a_document_cites(text: str, asks_references: bool) -> None:
+    """The word naming a thing ("a reference point") does not ask what a document cites: such a
+    question would have a named document's References pinned first."""
+    assert parse_query(text).asks_references is asks_references
