@@ -27,7 +27,7 @@ _REC_ID = re.compile(
     r"(?:[A-Z]{1,3}\.(?:Imp|Sup)?\d{1,5}(?:\.\d{1,3})*(?:-\d{1,2}(?![\d.]))?)"
     r"(?:\s*(?:Amd|Cor|Err)\.?\s*\d{1,2})?\]?"
 )
-_CLAUSE_NUMBER = r"(?:\d{1,2}(?:\.\d{1,3})*|[A-Z]\.\d{1,3}(?:\.\d{1,3})*)"
+_CLAUSE_NUMBER = r"(?:\d{1,2}(?:\.\d{1,3})*|[A-Z]\d?\.\d{1,3}(?:\.\d{1,3})*)"
 _CLAUSE_REF = re.compile(
     rf"(?:\b(?:clause|clauses|section|sub-?clause|paragraph|para\.?)\s+|§\s*)(?P<num>{_CLAUSE_NUMBER})\b"
     rf"|\b(?P<annex>(?:Annex|Appendix)\s+(?:[A-Z]\d?|[IVX]{{1,5}}))\b",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -38,6 +39,8 @@ from rapporteur.settings import Settings
 
 if TYPE_CHECKING:  # the translator (and its prompt machinery) is only loaded by callers that use one
     from copilot.retrieval.translation import QueryTranslation, QueryTranslator
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "lexical", "dense"]
 RRF_K = 60
@@ -221,6 +224,11 @@ class HybridRetriever:
             for d in snap.documents.values()
             if (allowed is None or d.doc_id in allowed) and names(d, rec_id)
         }
+        annexes = {c for c in parsed.clauses for d in named if _published_as(snap.documents[d].rec_id, c)}
+        if annexes:  # "In ITU-T Z.100 Annex F2, what is ...": an annex published as a document
+            named = {d for d in named if any(_published_as(snap.documents[d].rec_id, c) for c in annexes)}
+            parsed = parsed.model_copy(update={"clauses": [c for c in parsed.clauses if c not in annexes]})
+            log.debug("%s names the document %s, not a clause of it", parsed.text, sorted(named))
         if named:
             allowed = named
         if allowed is not None and not allowed:
@@ -290,6 +298,12 @@ class HybridRetriever:
                 )
             )
         return out
+
+
+def _published_as(rec_id: str | None, clause: str) -> bool:
+    """Whether a document's id ends with the annex a question names ("ITU-T Z.100 Annex F2")."""
+    annex = clause.startswith(("Annex", "Appendix"))
+    return annex and bool(rec_id) and (rec_id or "").lower().endswith(f" {clause}".lower())
 
 
 def _ordered(pinned: dict[ClauseKey, Candidate], fused: RankedList) -> list[Candidate]:

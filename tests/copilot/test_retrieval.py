@@ -13,6 +13,7 @@ from copilot.retrieval import Citation, FilterError, HybridRetriever
 from ingest.library import Library
 from rapporteur.cli import main
 from rapporteur.settings import Settings
+from tests.synthetic import write_docx
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "corpus" / "samples" / "draft-Y.ML-QA-sample.md"
@@ -159,3 +160,32 @@ def test_threads_searching_a_fresh_retriever_at_once_read_the_index_once(index: 
     for thread in threads:
         thread.join()
     assert len(snapshots) == 4 and all(s is snapshots[0] for s in snapshots)
+
+
+def test_an_annex_published_as_a_document_is_named_not_cited_as_a_clause(tmp_path: Path) -> None:
+    """ "In ITU-T Z.100 Annex F2, what is ...": the annex is the document asked about; taken as a clause
+    reference it pinned the annex's first clause above the answer."""
+    write_docx(
+        [
+            ("Title", "Recommendation ITU-T Y.9990 Annex F1 (01/2024)"),
+            ("Heading 1", "F1.1\tPreface"),
+            ("Normal", "This annex gives a formal model of the gizmo network, written for tool makers."),
+            ("Heading 1", "F1.2\tGizmo ports"),
+            ("Normal", "A gizmo port is the point where a gizmo attaches to a trunk link."),
+            ("Heading 1", "F1.3\tGizmo states"),
+            ("Normal", "A gizmo is idle, busy or failed."),
+        ],
+        annex := tmp_path / "T-REC-Y.9990-202401-I!AnnF1!MSW-E.docx",
+    )
+    settings = Settings(index=tmp_path / "index")
+    library = Library(settings)
+    assert not library.ingest([annex]).failed
+    library.close()
+    retriever = HybridRetriever.from_settings(settings)
+
+    def first(question: str) -> tuple[str | None, str]:
+        hit = retriever.search(question, k=1)[0]
+        return hit.rec_id, hit.clause
+
+    assert first("In ITU-T Y.9990 Annex F1, what is a gizmo port?") == ("ITU-T Y.9990 Annex F1", "F1.2")
+    assert first("ITU-T Y.9990 Annex F1 clause F1.3") == ("ITU-T Y.9990 Annex F1", "F1.3")
