@@ -90,16 +90,22 @@ class PreparedDocument:
     records: Records
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus every file under named folders except corpus bookkeeping files."""
+def expand_paths(paths: Iterable[Path], index: Path | None = None) -> list[Path]:
+    """Files named directly, plus every file under named folders except corpus bookkeeping files and
+    the files of ``index`` (an index kept inside the corpus folder it is built from)."""
     found: list[Path] = []
+    own = index.resolve() if index is not None else None
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
+                if own is not None and child.resolve().is_relative_to(own):
+                    continue
                 if child.is_file() and not any(fnmatch.fnmatch(child.name, p) for p in IGNORED_NAMES):
                     found.append(child)
         else:
             found.append(path)
+    if own is not None and any(p.is_dir() and own.is_relative_to(p.resolve()) for p in paths):
+        logger.info("left out the index's own files under %s", own)
     return found
 
 
@@ -242,7 +248,7 @@ class Library(IndexParts):
     def _ingest(self, roots: list[Path], prune: bool, on_progress: ProgressCallback | None) -> IngestReport:
         self.check_vectors()  # else unchanged files would be skipped over their missing vectors
         by_key: dict[str, Path] = {}
-        for found in expand_paths(roots):
+        for found in expand_paths(roots, self.settings.index):
             by_key.setdefault(str(self._key(found)), found)
         files = list(by_key.values())
         report = IngestReport()

@@ -53,6 +53,17 @@ def test_ingest_is_incremental_and_replaces_changed_files(library: Library, tmp_
     assert "Monitoring requirements" in headings and "Requirements for monitoring" not in headings
 
 
+def test_an_index_kept_in_the_folder_it_reads_is_not_read_as_documents(
+    library: Library, tmp_path: Path
+) -> None:
+    """``rapporteur ingest .`` with the index in ./index: its SQLite and Chroma files are not documents."""
+    shutil.copy(SAMPLE, tmp_path / "draft.md")
+    first = library.ingest([tmp_path])
+    again = library.ingest([tmp_path])
+    assert len(first.added) == 1 and not first.failed
+    assert again.unchanged == first.added and not again.failed and not again.added
+
+
 def test_remove_and_prune(library: Library, tmp_path: Path) -> None:
     folder = tmp_path / "lib"
     folder.mkdir()

@@ -31,10 +31,11 @@ def _inside(path: Path, roots: list[Path]) -> bool:
     return any(path.is_relative_to(root) for root in roots)
 
 
-def server_files(allowed: list[Path], requested: str) -> list[Path] | None:
+def server_files(allowed: list[Path], requested: str, index: Path | None = None) -> list[Path] | None:
     """The files to ingest from the folder ``requested`` names (a relative name is taken under the first
     allowed folder), or None when it is not a folder inside one of ``allowed``. Links and ``..`` are
-    resolved before the check, and files linked from outside the allowed folders are left out."""
+    resolved before the check, and files linked from outside the allowed folders are left out, as are
+    the files of ``index`` when it lies inside."""
     roots = [root.expanduser().resolve() for root in allowed]
     try:
         named = Path(requested).expanduser()
@@ -43,7 +44,7 @@ def server_files(allowed: list[Path], requested: str) -> list[Path] | None:
         return None
     if not _inside(where, roots) or not where.is_dir():
         return None
-    files = expand_paths([where])
+    files = expand_paths([where], index)
     kept = [f for f in files if _inside(f.resolve(), roots)]
     if len(kept) < len(files):
         logger.warning(
@@ -66,7 +67,7 @@ def ingest_into_library(
     refused: list[IngestFailure] = []
     paths: list[Path] = []
     if folder.strip():
-        files = server_files(ws.settings.ui.folders, folder.strip())
+        files = server_files(ws.settings.ui.folders, folder.strip(), ws.settings.index)
         if files is None:
             refused.append(IngestFailure(path=folder.strip(), error=FOLDER_REFUSED))
         else:

@@ -151,6 +151,10 @@ def test_server_files_resolve_links_and_dots_before_the_check(tmp_path: Path) ->
     assert server_files([offered], str(offered / "drafts" / ".." / ".." / "secret")) is None
     assert server_files([offered], str(offered / "drafts" / "a.md")) is None  # a file is not a folder
     assert server_files([], str(offered)) is None
+    index = offered / "drafts" / "index"  # the workspace's own index kept in an offered folder
+    index.mkdir()
+    (index / "records.sqlite3").write_bytes(b"SQLite format 3\x00")
+    assert server_files([offered], "drafts", index) == [(offered / "drafts" / "a.md").resolve()]
 
 
 def test_uploads_with_one_name_stay_separate_documents_and_say_who_added_them(
