@@ -104,7 +104,8 @@ def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> Rec
         for word in content_words(acronym)
     }
     signals = RecordSignals(content=content, names=names, spelled=spelled)
-    words = [singular(w) for w in _SPAN_WORD.findall(parsed.text.lower().replace("-", " "))]
+    written = _SPAN_WORD.findall(parsed.text.lower().replace("-", " "))
+    words = [singular(w) for w in written]
     taken: set[int] = set()
     for n in range(min(MAX_SPAN_WORDS, len(words)), 0, -1):
         for start in range(len(words) - n + 1):
@@ -116,7 +117,8 @@ def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> Rec
             if not found or (n == 1 and (len(key) < 3 or key in QUESTION_WORDS)):
                 continue
             taken.update(span)
-            signals.terms.append(TermMatch(key, content_words(key), found, start))
+            said = content_words(" ".join(written[start : start + n]))  # "status", not the key's "statu"
+            signals.terms.append(TermMatch(key, said, found, start))
     asked = term_key(parsed.term) if parsed.term else None
     signals.terms.sort(key=lambda m: (m.key != asked, -m.start))
     spans = {m.key for m in signals.terms}
@@ -130,7 +132,7 @@ def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> Rec
         if entries:
             signals.acronyms.append(AcronymMatch(acronym, entries))
     if parsed.asks_expansion and parsed.abbreviation is None and parsed.term:  # "the acronym for X"
-        written = content_words(parsed.term)
+        spelled_out = content_words(parsed.term)
         for acronym, entries in abbreviating(store, parsed.term).items():
-            signals.acronyms.append(AcronymMatch(acronym, entries, written))
+            signals.acronyms.append(AcronymMatch(acronym, entries, spelled_out))
     return signals

@@ -189,3 +189,21 @@ def test_an_annex_published_as_a_document_is_named_not_cited_as_a_clause(tmp_pat
 
     assert first("In ITU-T Y.9990 Annex F1, what is a gizmo port?") == ("ITU-T Y.9990 Annex F1", "F1.2")
     assert first("ITU-T Y.9990 Annex F1 clause F1.3") == ("ITU-T Y.9990 Annex F1", "F1.3")
+
+
+def test_a_bare_term_ending_in_us_lands_on_its_definition(tmp_path: Path) -> None:
+    """A bare "link status?": the term's key folds "status" to "statu"; the words it explains must not."""
+    note = tmp_path / "Y.9991-202401.md"
+    note.write_text(
+        "# Recommendation ITU-T Y.9991 (01/2024) Gizmo links\n\n## 1 Scope\n\nThis Recommendation covers "
+        "gizmo links.\n\n## 3 Definitions\n\n### 3.2 Terms defined in this Recommendation\n\n"
+        "3.2.1 link status: The state a gizmo link reports to its hub: up, degraded or down.\n\n"
+        "## 7 Reporting\n\nA hub polls the link status of each link every second; a link status of down "
+        "raises an alarm, and a link status that changes twice in a minute is logged as flapping.\n"
+    )
+    settings = Settings(index=tmp_path / "index")
+    library = Library(settings)
+    assert not library.ingest([note]).failed
+    library.close()
+    first = HybridRetriever.from_settings(settings).search("link status?", k=1)[0]
+    assert (first.rec_id, first.clause) == ("ITU-T Y.9991", "3.2.1")
