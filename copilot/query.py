@@ -34,7 +34,7 @@ _CLAUSE_REF = re.compile(
     re.I,
 )
 _BARE_CLAUSE_AFTER_ID = re.compile(r"^\s*,?\s*(?P<num>\d{1,2}(?:\.\d{1,3})+)\b")
-_ACRONYM = re.compile(r"\b[a-z]?[A-Z][A-Za-z0-9]*[A-Z0-9](?:-[A-Z0-9]+)?s?\b")
+_ACRONYM = re.compile(r"\b[a-z]?[A-Z](?:[A-Za-z0-9]*[A-Z0-9])?(?:-[A-Z0-9]+)?s?\b")
 _EXPANSION_NOUN = r"(?:abbreviation|acronym|expansion|(?:full|long|short)\s+form)"
 """What an acronym's meaning, or an acronym, is called: "the full form of ECMWF", "ECMWF's
 abbreviation", "the acronym for registration authority"."""

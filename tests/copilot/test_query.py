@@ -73,6 +73,7 @@ def test_questions_asking_for_a_term_or_an_acronym(text: str, asks_record: bool)
 def test_acronyms_and_document_questions() -> None:
     assert acronyms("What does IPMI stand for in ITU-T Y.3507, and what are CSCs?") == ["IPMI", "CSCs"]
     assert acronyms("eMBB and mMTC usage scenarios over iSCSI, not iPhones") == ["eMBB", "mMTC", "iSCSI"]
+    assert acronyms("S-CDMA and M-CMTS in E-UTRA, not X-rays or G.711") == ["S-CDMA", "M-CMTS", "E-UTRA"]
     assert parse_query("What does TWAMP stand for?").abbreviation == "TWAMP"
     assert parse_query("What is a BCP?").abbreviation == "BCP"
     assert parse_query("packet loss of TWAMP probes").abbreviation is None
