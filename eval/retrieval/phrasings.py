@@ -77,7 +77,7 @@ def sample_records(retriever: HybridRetriever, sample: int, seed: int) -> tuple[
     ]
     locate = ClauseLocator(store, snap)
     entries = {e.abbreviation: e for e in store.abbreviations_mentioning("") if e.rec_id}
-    abbreviations = []
+    abbreviations: list[RecordQuestion] = []
     for entry in rng.sample(sorted(entries.values(), key=lambda e: e.abbreviation), len(entries)):
         expansion = expansion_text(entry.expansion)
         wanted = len(expansion.split()) >= 2 and 2 <= len(entry.abbreviation) <= 8
@@ -93,8 +93,9 @@ def sample_records(retriever: HybridRetriever, sample: int, seed: int) -> tuple[
 def rank_of(retriever: HybridRetriever, question: str, record: RecordQuestion, k: int = 5) -> int | None:
     """Where the record's clause comes (a citation of its parent or of one of its paragraphs counts)."""
     for rank, hit in enumerate(retriever.search(question, k=k), start=1):
-        same = hit.clause == record.clause or hit.clause.startswith(record.clause + ".")
-        if hit.rec_id == record.rec_id and (same or record.clause.startswith(hit.clause + ".")):
+        cited = hit.clause or ""
+        same = cited == record.clause or cited.startswith(record.clause + ".")
+        if hit.rec_id == record.rec_id and (same or record.clause.startswith(cited + ".")):
             return rank
     return None
 
@@ -127,7 +128,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=80, help="records of each kind (default 80)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    retriever = HybridRetriever.from_settings(Settings(index=args.index, llm={"enabled": False}))
+    settings = Settings(index=args.index).updated(llm={"enabled": False})
+    retriever = HybridRetriever.from_settings(settings)
     definitions, abbreviations = sample_records(retriever, args.sample, args.seed)
     print(f"\n{len(definitions)} definitions\n")
     print(table(measure(retriever, definitions, DEFINITION_PHRASINGS, "definitions")))
