@@ -145,7 +145,7 @@ class Assistant:
         ``english``: the question's English translation, whose words count as well as the original's
         and whose meaning is compared."""
         hits = self.retriever.search(question, k=self.settings.answer.sources * 2, filters=filters)
-        titles = {d.doc_id: d.title or "" for d in self.retriever.documents().values()}
+        titles = self.retriever.document_titles()
         asked = [question, english] if english else [question]
         floor = self.settings.answer.meaning_floor
         meant = english or question

@@ -35,7 +35,10 @@ _CLAUSE_REF = re.compile(
 )
 _BARE_CLAUSE_AFTER_ID = re.compile(r"^\s*,?\s*(?P<num>\d{1,2}(?:\.\d{1,3})+)\b")
 _ACRONYM = re.compile(r"\b[a-z]?[A-Z](?:[A-Za-z0-9]*[A-Z0-9])?(?:-[A-Z0-9]+)?s?\b")
-_EXPANSION_NOUN = r"(?:abbreviation|acronym|expansion|(?:full|long|short)\s+form)"
+_FORM = r"(?:full|long|short)\s+forms?"
+ASKING_FORM = re.compile(rf"\b{_FORM}\b", re.I)
+"""Words that ask for an acronym or its expansion ("the full form of PSI") without naming a subject."""
+_EXPANSION_NOUN = rf"(?:abbreviation|acronym|expansion|{_FORM})"
 """What an acronym's meaning, or an acronym, is called: "the full form of ECMWF", "ECMWF's
 abbreviation", "the acronym for registration authority"."""
 _DEFINITION = [
@@ -84,9 +87,7 @@ _ASKS_REFERENCES = re.compile(
     re.I,
 )
 """What a document cites; not "reference" naming a thing ("the reference C code", "frame of reference")."""
-_ASKS_EXPANSION = re.compile(
-    r"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)|\b(?:full|long|short)\s+form\b", re.I
-)
+_ASKS_EXPANSION = re.compile(rf"\bstands?\s+for\b|\babbreviat|\bacronym|\bexpan(?:d|sion)|\b{_FORM}\b", re.I)
 _ASKS_RECORD = re.compile(
     r"\b(?:term|defin\w*|meaning|glossary|abbreviat\w*|acronyms?|stands?\s+for)\b", re.I
 )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
+from copilot.query import ParsedQuery
 from copilot.retrieval.index import Snapshot
 from ingest.catalog import RecStatus, ReferenceCatalog
 from ingest.metadata import normalize_rec_id
@@ -13,6 +15,8 @@ FILTER_KEYS = ("sector", "series", "rec_id", "exclude_rec_id", "kind", "language
 _SERIES = re.compile(r"^(?:ITU-[TR]|CCITT|CCIR)\s+(?P<series>[A-Z]{1,3})(?:\.|\s)")
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"0", "false", "no", "n", "off"}
+
+log = logging.getLogger(__name__)
 
 
 class FilterError(ValueError):
@@ -36,6 +40,33 @@ def names(doc: DocumentSummary, rec_id: str) -> bool:
         return True
     asked = designation(canonical)
     return asked == canonical.split(" ", 1)[-1] and designation(doc.rec_id) == asked
+
+
+def named_documents(
+    parsed: ParsedQuery, snap: Snapshot, allowed: set[str] | None
+) -> tuple[set[str], ParsedQuery]:
+    """The allowed documents the question names, and the question without the clause references that
+    turned out to name one of them: "In ITU-T Z.100 Annex F2, what is ..." names the annex published
+    as a document of its own, not the clause "Annex F2" of Z.100 (which :func:`designation` also
+    matches)."""
+    named = {
+        d.doc_id
+        for rec_id in parsed.rec_ids
+        for d in snap.documents.values()
+        if (allowed is None or d.doc_id in allowed) and names(d, rec_id)
+    }
+    published = {(d, c) for d in named for c in parsed.clauses if _ends_with_annex(snap.documents[d], c)}
+    if not published:
+        return named, parsed
+    annexes = {c for _, c in published}
+    log.debug("%s names the document(s) %s, not a clause", parsed.text, sorted(d for d, _ in published))
+    kept = [c for c in parsed.clauses if c not in annexes]
+    return {d for d, _ in published}, parsed.model_copy(update={"clauses": kept})
+
+
+def _ends_with_annex(doc: DocumentSummary, clause: str) -> bool:
+    annex = clause.startswith(("Annex", "Appendix"))
+    return annex and (doc.rec_id or "").lower().endswith(f" {clause}".lower())
 
 
 def allowed_documents(

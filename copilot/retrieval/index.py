@@ -127,6 +127,8 @@ class Snapshot:
     """Chunks of clauses listing terms or abbreviations (:data:`_GLOSSARY_HEADING`)."""
     heading_words: dict[str, frozenset[str]] = field(default_factory=dict)
     """Each chunk's own heading as word tokens ("Resource fault management")."""
+    doc_titles: dict[str, str] = field(default_factory=dict)
+    """Each document's title by doc id ("" without one): what a clause is read with."""
 
     @classmethod
     def load(cls, index: IndexView, lexical_dir: Path) -> Snapshot:
@@ -166,4 +168,5 @@ class Snapshot:
                 c: frozenset(t for t in tokenize(path[-1]) if _PLAIN_TOKEN.fullmatch(t))
                 for c, path in headings.items()
             },
+            {d: s.title or "" for d, s in documents.items()},
         )

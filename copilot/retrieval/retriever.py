@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -13,7 +12,7 @@ from copilot.citation import Citation
 from copilot.lexical import store_fingerprint, tokenize
 from copilot.query import ParsedQuery, parse_query
 from copilot.retrieval.clauses import Candidate, ClauseKey, ClauseLocator, RankedList
-from copilot.retrieval.filters import allowed_documents, names
+from copilot.retrieval.filters import allowed_documents, named_documents
 from copilot.retrieval.index import IndexReader, IndexView, Snapshot
 from copilot.retrieval.signals import RecordSignals, find_signals
 from copilot.retrieval.stages import (
@@ -39,8 +38,6 @@ from rapporteur.settings import Settings
 
 if TYPE_CHECKING:  # the translator (and its prompt machinery) is only loaded by callers that use one
     from copilot.retrieval.translation import QueryTranslation, QueryTranslator
-
-log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "lexical", "dense"]
 RRF_K = 60
@@ -78,6 +75,8 @@ class Retriever(Protocol):
     def store(self) -> RecordStore: ...
 
     def documents(self) -> dict[str, DocumentSummary]: ...
+
+    def document_titles(self) -> dict[str, str]: ...
 
     def search(self, query: str, k: int = 10, filters: dict[str, str] | None = None) -> list[Citation]: ...
 
@@ -156,6 +155,10 @@ class HybridRetriever:
     def documents(self) -> dict[str, DocumentSummary]:
         return self.refresh().documents
 
+    def document_titles(self) -> dict[str, str]:
+        """Each document's title by doc id ("" without one)."""
+        return self.refresh().doc_titles
+
     def similarity(self, text: str, hits: Sequence[Citation]) -> list[float]:
         """How close in meaning each hit is to ``text`` (cosine, -1 to 1), by the index's embedder: a
         question and a clause that share few words may still say the same thing. Each hit is read with
@@ -163,7 +166,7 @@ class HybridRetriever:
         short clause does not), up to what the embedder sees (256 tokens, roughly 1,200 characters)."""
         if not hits:
             return []
-        titles = {d.doc_id: d.title or "" for d in self.documents().values()}
+        titles = self.document_titles()
         passages = [f"{titles.get(h.doc_id, '')} {h.heading or ''} {h.text[:SIMILARITY_CHARS]}" for h in hits]
         vectors = self.index.embedder.embed([text, *passages])
         return [float(v @ vectors[0]) for v in vectors[1:]]
@@ -218,17 +221,7 @@ class HybridRetriever:
         snap = self.refresh()
         allowed = allowed_documents(filters, snap, self.catalog)
         parsed = parse_query(query, self.index.store) if understand else ParsedQuery(text=query)
-        named = {
-            d.doc_id
-            for rec_id in parsed.rec_ids
-            for d in snap.documents.values()
-            if (allowed is None or d.doc_id in allowed) and names(d, rec_id)
-        }
-        annexes = {c for c in parsed.clauses for d in named if _published_as(snap.documents[d].rec_id, c)}
-        if annexes:  # "In ITU-T Z.100 Annex F2, what is ...": an annex published as a document
-            named = {d for d in named if any(_published_as(snap.documents[d].rec_id, c) for c in annexes)}
-            parsed = parsed.model_copy(update={"clauses": [c for c in parsed.clauses if c not in annexes]})
-            log.debug("%s names the document %s, not a clause of it", parsed.text, sorted(named))
+        named, parsed = named_documents(parsed, snap, allowed)
         if named:
             allowed = named
         if allowed is not None and not allowed:
@@ -298,12 +291,6 @@ class HybridRetriever:
                 )
             )
         return out
-
-
-def _published_as(rec_id: str | None, clause: str) -> bool:
-    """Whether a document's id ends with the annex a question names ("ITU-T Z.100 Annex F2")."""
-    annex = clause.startswith(("Annex", "Appendix"))
-    return annex and bool(rec_id) and (rec_id or "").lower().endswith(f" {clause}".lower())
 
 
 def _ordered(pinned: dict[ClauseKey, Candidate], fused: RankedList) -> list[Candidate]:

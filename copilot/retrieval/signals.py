@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from copilot.lexical import tokenize
-from copilot.query import ParsedQuery, abbreviating
+from copilot.query import ASKING_FORM, ParsedQuery, abbreviating
 from copilot.retrieval.index import Snapshot, singular, term_key
 from ingest.models import Abbreviation, Definition
 from ingest.store import RecordStore
@@ -36,8 +36,6 @@ _QUESTION_WORDS = (
 )
 QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 """Words that ask for a record rather than name one (English, French and Spanish)."""
-_ASKING_PHRASES = re.compile(r"\b(?:full|long|short)\s+forms?\b", re.I)
-"""Phrases that ask for a record ("the full form of PSI") though their words alone need not."""
 NAMING_SHARE = 0.5
 """A name-like question word found mostly in one document names it (chosen on the dev split)."""
 NAME_LIKE = re.compile(r"\b(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z][\w-]*\b")
@@ -96,7 +94,7 @@ class RecordSignals:
 def find_signals(parsed: ParsedQuery, snap: Snapshot, store: RecordStore) -> RecordSignals:
     """Longest-first, non-overlapping term spans (one-word terms only when they could be the focus),
     listed with the asked term first: the term of a definition question, else the last span."""
-    content = content_words(_ASKING_PHRASES.sub(" ", parsed.text))
+    content = content_words(ASKING_FORM.sub(" ", parsed.text))
     names = content & content_words(" ".join(NAME_LIKE.findall(parsed.text)))
     spelled = {
         word: [content_words(e) for e in expansions]
