@@ -184,7 +184,8 @@ class Assistant:
             question=question,
             query=searched,
             translation=translation,
-            answer=phrase("no_answer", language),
+            # untranslated, the question met only the library's few texts in its language
+            answer=phrase("no_answer" if english or language == ENGLISH else "not_translated", language),
             sources=[s.citation for s in sources],
             redactions=sum(s.redactions for s in sources),
         )

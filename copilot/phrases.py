@@ -13,7 +13,7 @@ from typing import Literal
 
 from copilot.language import ENGLISH
 
-Phrase = Literal["no_answer", "no_model", "model_failed", "model_silent", "most_relevant"]
+Phrase = Literal["no_answer", "not_translated", "no_model", "model_failed", "model_silent", "most_relevant"]
 
 PHRASES: dict[Phrase, dict[str, str]] = {
     "no_answer": {
@@ -23,6 +23,18 @@ PHRASES: dict[Phrase, dict[str, str]] = {
         "ru": "В библиотеке нет пункта, который отвечал бы на этот вопрос.",
         "zh": "文库中没有回答此问题的条款。",
         "ar": "لا تتضمن المكتبة أي فقرة تجيب عن هذا السؤال.",
+    },
+    "not_translated": {
+        "en": "No clause matches the question as it was asked, and it could not be translated into English "
+        "to search further.",
+        "fr": "Aucun paragraphe ne correspond à la question telle qu'elle a été posée, et elle n'a pas pu "
+        "être traduite en anglais pour poursuivre la recherche.",
+        "es": "Ninguna cláusula corresponde a la pregunta tal como se formuló, y no se ha podido traducir al "
+        "inglés para seguir buscando.",
+        "ru": "Ни один пункт не соответствует вопросу в том виде, в каком он задан, а перевести его на "
+        "английский язык для дальнейшего поиска не удалось.",
+        "zh": "没有条款与所提问题的原文相符，且无法将问题译成英文以作进一步检索。",
+        "ar": "لا تتطابق أي فقرة مع السؤال بصيغته المطروحة، وتعذّرت ترجمته إلى الإنكليزية لمواصلة البحث.",
     },
     "no_model": {
         "en": "No language model is available.",

@@ -30,7 +30,7 @@ from rapporteur.settings import Settings
 _CITATION = re.compile(r"\[[^\]\n]*\](?: clause [^\s,;]+)?(?:, p\. \d+)?")
 _SILENT_KEYS: tuple[Phrase, ...] = ("model_silent", "model_failed", "no_model")
 _SILENT = {text for key in _SILENT_KEYS for text in PHRASES[key].values()}
-_NONE = set(PHRASES["no_answer"].values())
+_NONE = {text for key in ("no_answer", "not_translated") for text in PHRASES[key].values()}
 
 
 def own_words(answer: Answer) -> str:
